@@ -1,0 +1,21 @@
+import type { ParseArgsConfig } from 'node:util';
+
+export type OptionValues = Record<string, string | boolean | string[] | undefined>;
+
+/** One CLI command: a thin layer over a step module, parsed with node:util parseArgs. */
+export interface Command {
+  name: string;
+  /** One line for the command list. */
+  summary: string;
+  /** The option lines of `--help`. */
+  usage: string;
+  options: NonNullable<ParseArgsConfig['options']>;
+  /** Runs the command; resolves to the process exit code. */
+  run(values: OptionValues, positionals: string[]): Promise<number>;
+}
+
+/** A string flag's value, or the fallback. */
+export const stringOption = (values: OptionValues, name: string, fallback = ''): string => {
+  const value = values[name];
+  return typeof value === 'string' ? value : fallback;
+};

@@ -1,0 +1,168 @@
+import { InputError } from './errors.js';
+
+/**
+ * Parsers shared by the action's context (INPUT_* variables) and the CLI (flags): each turns one
+ * raw string into a typed value or throws an InputError naming the input and what is allowed.
+ */
+
+export const ARCHITECTURES = ['arm64', 'amd64'] as const;
+export type Architecture = (typeof ARCHITECTURES)[number];
+
+/** Lambda's name for an architecture (CompatibleArchitectures). */
+export const lambdaArchitecture = (arch: Architecture): 'arm64' | 'x86_64' =>
+  arch === 'amd64' ? 'x86_64' : 'arm64';
+/** Docker's platform for an architecture. */
+export const dockerPlatform = (arch: Architecture): string => `linux/${arch}`;
+
+export const STEPS = ['build', 'test', 'release', 'publish', 'sar'] as const;
+export type Step = (typeof STEPS)[number];
+
+export const BUILDERS = ['docker', 'local'] as const;
+export type Builder = (typeof BUILDERS)[number];
+
+export type Share =
+  | { kind: 'public' }
+  | { kind: 'none' }
+  | { kind: 'accounts'; accounts: string[] }
+  | { kind: 'organization'; organizationId: string };
+
+// The official semver 2.0.0 regex (semver.org), without a leading "v".
+const SEMVER =
+  /^(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)(?:-((?:0|[1-9]\d*|\d*[a-zA-Z-][0-9a-zA-Z-]*)(?:\.(?:0|[1-9]\d*|\d*[a-zA-Z-][0-9a-zA-Z-]*))*))?(?:\+([0-9a-zA-Z-]+(?:\.[0-9a-zA-Z-]+)*))?$/;
+const REGION =
+  /^(us|eu|ap|sa|ca|me|af|il|mx|cn)(-gov|-iso|-isob|-isoe|-isof)?-(north|south|east|west|central|northeast|northwest|southeast|southwest)-\d{1,2}$/;
+const ACCOUNT_ID = /^\d{12}$/;
+const ORGANIZATION_ID = /^o-[a-z0-9]{10,32}$/;
+const LAYER_NAME = /^[a-zA-Z0-9_-]{1,140}$/;
+const S3_BUCKET = /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/;
+const AWS_CLI_VERSION = /^2\.\d+\.\d+$/;
+
+/** Splits a list input on commas, whitespace or newlines; drops empties and duplicates, keeps order. */
+export function parseList(value: string): string[] {
+  return [...new Set(value.split(/[\s,]+/).filter(Boolean))];
+}
+
+function parseChoices<T extends string>(input: string, value: string, allowed: readonly T[]): T[] {
+  const items = parseList(value);
+  if (items.length === 0)
+    throw new InputError(input, value, `one or more of ${allowed.join(', ')}`);
+  for (const item of items) {
+    if (!allowed.includes(item as T))
+      throw new InputError(input, item, `one or more of ${allowed.join(', ')}`);
+  }
+  return items as T[];
+}
+
+export function parseArchitectures(value: string, input = 'architectures'): Architecture[] {
+  // x86_64 is Lambda's spelling of amd64: accept it, name it the Docker way.
+  return [...new Set(parseChoices(input, value.replace(/\bx86_64\b/g, 'amd64'), ARCHITECTURES))];
+}
+
+export function parseSteps(value: string, input = 'steps'): Step[] {
+  if (value.trim() === '' || value.trim() === 'all') return [...STEPS];
+  const chosen = parseChoices(input, value, STEPS);
+  return STEPS.filter((step) => chosen.includes(step));
+}
+
+export function parseBuilder(value: string, input = 'builder'): Builder {
+  const [builder, ...rest] = parseChoices(input, value, BUILDERS);
+  if (rest.length > 0) throw new InputError(input, value, `one of ${BUILDERS.join(', ')}`);
+  return builder;
+}
+
+export function parseRegions(value: string, input = 'regions'): string[] {
+  const regions = parseList(value);
+  for (const region of regions) {
+    if (!REGION.test(region))
+      throw new InputError(input, region, 'AWS region codes such as us-east-1, eu-west-1');
+  }
+  return regions;
+}
+
+export function parseShare(value: string, input = 'share'): Share {
+  const trimmed = value.trim();
+  const allowed =
+    '"public", "none", a list of 12-digit AWS account ids, or an organization id (o-xxxxxxxxxx)';
+  if (trimmed === 'public') return { kind: 'public' };
+  if (trimmed === 'none' || trimmed === '') return { kind: 'none' };
+  if (ORGANIZATION_ID.test(trimmed)) return { kind: 'organization', organizationId: trimmed };
+  const accounts = parseList(trimmed);
+  if (accounts.every((account) => ACCOUNT_ID.test(account))) return { kind: 'accounts', accounts };
+  throw new InputError(input, value, allowed);
+}
+
+/** `version` input or, when empty, the pushed tag (refs/tags/v1.2.3 → 1.2.3); always semver. */
+export function parseVersion(value: string, ref = '', input = 'version'): string {
+  const fromTag = ref.startsWith('refs/tags/') ? ref.slice('refs/tags/'.length) : '';
+  const raw = value.trim() || fromTag;
+  if (!raw)
+    throw new InputError(
+      input,
+      value,
+      'a semantic version (1.2.3), or a run on a pushed tag v1.2.3',
+    );
+  const version = raw.replace(/^v/, '');
+  if (!SEMVER.test(version)) {
+    throw new InputError(
+      value.trim() ? input : `${input} (from ${ref})`,
+      raw,
+      'a semantic version such as 1.2.3 or v1.2.3-rc.1',
+    );
+  }
+  return version;
+}
+
+/** A true/false input, as core.getBooleanInput reads it (YAML 1.2 core schema). */
+export function parseBoolean(value: string, input: string): boolean {
+  if (['true', 'True', 'TRUE'].includes(value.trim())) return true;
+  if (['false', 'False', 'FALSE', ''].includes(value.trim())) return false;
+  throw new InputError(input, value, 'true or false');
+}
+
+/** A layer name pattern; `{arch}` becomes arm64 or amd64. Checked against Lambda's LayerName rule. */
+export function parseLayerName(value: string, input = 'layer-name'): string {
+  const pattern = value.trim() || 'lambda-shell-runtime-{arch}';
+  for (const arch of ARCHITECTURES) {
+    if (!LAYER_NAME.test(layerName(pattern, arch))) {
+      throw new InputError(
+        input,
+        value,
+        'letters, digits, - and _ (1 to 140), with an optional {arch} placeholder',
+      );
+    }
+  }
+  if (!pattern.includes('{arch}')) {
+    throw new InputError(
+      input,
+      value,
+      'a pattern with the {arch} placeholder, since each architecture needs its own layer',
+    );
+  }
+  return pattern;
+}
+
+export const layerName = (pattern: string, arch: Architecture): string =>
+  pattern.replaceAll('{arch}', arch);
+
+/** An S3 bucket name, or a pattern with a {region} placeholder for a bucket per region; '' when unset. */
+export function parseS3Bucket(value: string, input = 's3-bucket'): string {
+  const pattern = value.trim();
+  if (pattern && !S3_BUCKET.test(pattern.replaceAll('{region}', 'us-east-1'))) {
+    throw new InputError(
+      input,
+      value,
+      'an S3 bucket name (3-63 lowercase letters, digits, dots, hyphens), optionally with {region}',
+    );
+  }
+  return pattern;
+}
+
+export const s3BucketFor = (pattern: string, region: string): string =>
+  pattern.replaceAll('{region}', region);
+
+export function parseAwsCliVersion(value: string, input = 'aws-cli-version'): string {
+  const version = value.trim();
+  if (!AWS_CLI_VERSION.test(version))
+    throw new InputError(input, value, 'an AWS CLI v2 version such as 2.27.0');
+  return version;
+}

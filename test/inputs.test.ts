@@ -1,0 +1,72 @@
+import { InputError } from '../src/errors.js';
+import {
+  parseArchitectures,
+  parseBoolean,
+  parseLayerName,
+  parseRegions,
+  parseS3Bucket,
+  parseShare,
+  parseSteps,
+  parseVersion,
+} from '../src/inputs.js';
+
+describe('input parsers', () => {
+  it('reads architectures, accepting x86_64 for amd64', () => {
+    expect(parseArchitectures('arm64, amd64')).toEqual(['arm64', 'amd64']);
+    expect(parseArchitectures('x86_64\narm64')).toEqual(['amd64', 'arm64']);
+    expect(() => parseArchitectures('arm64,mips')).toThrow(/Invalid input "architectures": "mips"/);
+    expect(() => parseArchitectures('')).toThrow(InputError);
+  });
+
+  it('reads the version from the input or the pushed tag', () => {
+    expect(parseVersion('1.2.3')).toBe('1.2.3');
+    expect(parseVersion('v2.0.0-rc.1')).toBe('2.0.0-rc.1');
+    expect(parseVersion('', 'refs/tags/v1.4.0')).toBe('1.4.0');
+    expect(() => parseVersion('', 'refs/heads/main')).toThrow(/"version"/);
+    expect(() => parseVersion('', 'refs/tags/latest')).toThrow(
+      /version \(from refs\/tags\/latest\)/,
+    );
+    expect(() => parseVersion('1.2')).toThrow(/semantic version/);
+  });
+
+  it('reads regions and rejects a bad one by name', () => {
+    expect(parseRegions('us-east-1,eu-west-1 ap-southeast-2')).toEqual([
+      'us-east-1',
+      'eu-west-1',
+      'ap-southeast-2',
+    ]);
+    expect(parseRegions('us-gov-west-1')).toEqual(['us-gov-west-1']);
+    expect(() => parseRegions('us-east-1,mars-1')).toThrow(/"regions": "mars-1"/);
+  });
+
+  it('reads every form of share', () => {
+    expect(parseShare('public')).toEqual({ kind: 'public' });
+    expect(parseShare('none')).toEqual({ kind: 'none' });
+    expect(parseShare('123456789012,210987654321')).toEqual({
+      kind: 'accounts',
+      accounts: ['123456789012', '210987654321'],
+    });
+    expect(parseShare('o-abc123def4')).toEqual({
+      kind: 'organization',
+      organizationId: 'o-abc123def4',
+    });
+    expect(() => parseShare('everyone')).toThrow(/"share": "everyone"/);
+    expect(() => parseShare('12345')).toThrow(InputError);
+  });
+
+  it('reads steps in pipeline order', () => {
+    expect(parseSteps('')).toEqual(['build', 'test', 'release', 'publish', 'sar']);
+    expect(parseSteps('publish,build')).toEqual(['build', 'publish']);
+    expect(() => parseSteps('deploy')).toThrow(/"steps": "deploy"/);
+  });
+
+  it('checks layer names, buckets and booleans', () => {
+    expect(parseLayerName('')).toBe('lambda-shell-runtime-{arch}');
+    expect(() => parseLayerName('bad name {arch}')).toThrow(/"layer-name"/);
+    expect(() => parseLayerName('fixed')).toThrow(/\{arch\}/);
+    expect(parseS3Bucket('layers-{region}')).toBe('layers-{region}');
+    expect(() => parseS3Bucket('Bad_Bucket')).toThrow(/"s3-bucket"/);
+    expect(parseBoolean('true', 'dry-run')).toBe(true);
+    expect(() => parseBoolean('yes', 'dry-run')).toThrow(/"dry-run": "yes"/);
+  });
+});
