@@ -166,3 +166,23 @@ export function parseAwsCliVersion(value: string, input = 'aws-cli-version'): st
     throw new InputError(input, value, 'an AWS CLI v2 version such as 2.27.0');
   return version;
 }
+
+export interface Repository {
+  owner: string;
+  repo: string;
+}
+
+export function parseRepository(value: string, input = 'repository'): Repository {
+  const match = /^([A-Za-z0-9_.-]+)\/([A-Za-z0-9_.-]+)$/.exec(value.trim());
+  if (!match)
+    throw new InputError(input, value, 'owner/repo (or GITHUB_REPOSITORY in the environment)');
+  return { owner: match[1], repo: match[2] };
+}
+
+// git check-ref-format, in short: what GitHub accepts as a tag name.
+const TAG = /^(?!-)(?!.*(?:\.\.|@\{|\/\/|\.lock$|[/.]$))[^\s~^:?*[\\\p{Cc}]+$/u;
+
+export function parseTag(value: string, input = 'tag'): string {
+  if (!TAG.test(value)) throw new InputError(input, value, 'a git tag name such as v1.2.3');
+  return value;
+}

@@ -1,4 +1,5 @@
 import type { Command } from './command.js';
+import { releaseCommand } from './release.js';
 
 /** Every CLI command, in the order of the pipeline. */
-export const commands: Command[] = [];
+export const commands: Command[] = [releaseCommand];

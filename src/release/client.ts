@@ -1,0 +1,118 @@
+import { getOctokit } from '@actions/github';
+import { retry } from '@octokit/plugin-retry';
+import { throttling, type ThrottlingOptions } from '@octokit/plugin-throttling';
+import type { Repository } from '../inputs.js';
+import { log } from '../log.js';
+import { GitHubError, maskToken, scrubSecret } from './secret.js';
+
+/** Knobs for GitHub's pacing; the defaults are GitHub's, tests shrink them. */
+export interface ClientTuning {
+  /** Milliseconds per second of Retry-After and retry back-off (1000). */
+  msPerSecond?: number;
+  /** Space writes a second apart, as GitHub asks of integrators (true). */
+  paceWrites?: boolean;
+}
+
+/** Retries of one request, on 5xx (plugin-retry) and on rate limits (plugin-throttling). */
+export const MAX_RETRIES = 3;
+/** A rate limit asking for a longer wait fails instead: a job should not sleep for an hour. */
+export const MAX_RATE_LIMIT_WAIT_SECONDS = 120;
+
+export type { Repository } from '../inputs.js';
+
+/** Octokit bound to one repository, with the token it must never print. */
+export interface RepoClient extends Repository {
+  octokit: ReturnType<typeof createOctokit>;
+  token: string;
+}
+
+export type Release = Awaited<
+  ReturnType<RepoClient['octokit']['rest']['repos']['getReleaseByTag']>
+>['data'];
+export type ReleaseAsset = Release['assets'][number];
+
+/** GITHUB_API_URL (GHES: https://host/api/v3) or api.github.com, without a trailing slash. */
+export const resolveApiUrl = (apiUrl?: string): string =>
+  (apiUrl || process.env.GITHUB_API_URL || 'https://api.github.com').replace(/\/+$/, '');
+
+// Lets throttling schedule writes without its one-second spacing: the part of a Bottleneck.Group
+// it uses, so tests need not wait a second per write.
+const unpacedGroup = {
+  key: () => ({
+    schedule: <T>(_options: unknown, job: (...args: unknown[]) => T, ...args: unknown[]) =>
+      job(...args),
+  }),
+} as unknown as NonNullable<ThrottlingOptions['write']>;
+
+function createOctokit(token: string, baseUrl: string, tuning: ClientTuning) {
+  const msPerSecond = tuning.msPerSecond ?? 1000;
+  const scrub = (message: string): string => scrubSecret(message, token);
+  const onLimit =
+    (kind: string) =>
+    (
+      retryAfter: number,
+      options: { method: string; url: string },
+      _octokit: unknown,
+      count: number,
+    ) => {
+      const retrying = count < MAX_RETRIES && retryAfter <= MAX_RATE_LIMIT_WAIT_SECONDS;
+      log.warning(
+        `GitHub ${kind} rate limit on ${options.method} ${options.url}: ` +
+          (retrying
+            ? `retrying in ${retryAfter} s (retry ${count + 1} of ${MAX_RETRIES})`
+            : `giving up (asked to wait ${retryAfter} s)`),
+      );
+      return retrying;
+    };
+  return getOctokit(
+    token,
+    {
+      baseUrl,
+      log: {
+        debug: (message: string) => log.debug(scrub(message)),
+        info: (message: string) => log.debug(scrub(message)),
+        warn: (message: string) => log.warning(scrub(message)),
+        error: (message: string) => log.error(scrub(message)),
+      },
+      retry: { retries: MAX_RETRIES, retryAfterBaseValue: msPerSecond },
+      throttle: {
+        retryAfterBaseValue: msPerSecond,
+        onSecondaryRateLimit: onLimit('secondary'),
+        onRateLimit: onLimit('primary'),
+        ...(tuning.paceWrites === false
+          ? { write: unpacedGroup, notifications: unpacedGroup }
+          : {}),
+      },
+    },
+    retry,
+    throttling,
+  );
+}
+
+/** The client for a repository; masks the token first. */
+export function connect(
+  token: string,
+  repository: Repository,
+  apiUrl?: string,
+  tuning: ClientTuning = {},
+): RepoClient {
+  maskToken(token);
+  return {
+    octokit: createOctokit(token, resolveApiUrl(apiUrl), tuning),
+    token,
+    ...repository,
+  };
+}
+
+/** Runs one GitHub call; a failure leaves as a GitHubError naming `action`, token scrubbed. */
+export async function call<T>(
+  client: RepoClient,
+  action: string,
+  fn: () => Promise<T>,
+): Promise<T> {
+  try {
+    return await fn();
+  } catch (error) {
+    throw new GitHubError(action, error, client.token);
+  }
+}

@@ -1,0 +1,153 @@
+import { readFile, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, test } from '@jest/globals';
+import { GitHubServer } from '../helpers/github-server.js';
+import { releaseCommand, releaseFiles } from '../../src/commands/release.js';
+import { parseRepository, parseTag } from '../../src/inputs.js';
+import { captureOutput, makeDist, type Captured, type Dist } from './fixtures.js';
+
+const ENV = ['GITHUB_TOKEN', 'GITHUB_REPOSITORY', 'GITHUB_API_URL', 'RELEASE_TOKEN'];
+
+let server: GitHubServer;
+let dist: Dist;
+let output: Captured;
+
+beforeEach(async () => {
+  server = await GitHubServer.start();
+  dist = await makeDist('1.4.0');
+  output = captureOutput();
+  process.env.GITHUB_REPOSITORY = `${server.owner}/${server.repo}`;
+  process.env.GITHUB_API_URL = server.apiUrl;
+});
+
+afterEach(async () => {
+  output.restore();
+  for (const name of ENV) delete process.env[name];
+  await server.close();
+  await dist.remove();
+});
+
+const run = (values: Record<string, string | boolean>) => releaseCommand.run(values, []);
+
+describe('lambda-shell-runtime release', () => {
+  test('releases the zips, SHA256SUMS and layers.json, printing the URL on stdout', async () => {
+    process.env.GITHUB_TOKEN = server.token;
+    const layers = { version: '1.4.0', layers: {}, sha256: {} };
+    await writeFile(join(dist.dir, 'layers.json'), JSON.stringify(layers));
+
+    // GitHub's real pacing here (a second between writes): the defaults work end to end.
+    expect(await run({ dist: dist.dir, version: '1.4.0' })).toBe(0);
+
+    const [release] = server.releases;
+    expect(release).toMatchObject({ tagName: 'v1.4.0', draft: false });
+    expect(release.assets.map((asset) => asset.name)).toEqual([
+      'lambda-shell-runtime-arm64-1.4.0.zip',
+      'lambda-shell-runtime-amd64-1.4.0.zip',
+      'SHA256SUMS',
+      'layers.json',
+    ]);
+    const stdout = output.lines().filter((line) => line.startsWith('http'));
+    expect(stdout).toEqual([
+      `${server.serverUrl}/octo-org/lambda-shell-runtime/releases/tag/v1.4.0`,
+    ]);
+    expect(output.text()).not.toContain(server.token);
+    const writes = server.requests.filter((r) => r.method !== 'GET');
+    for (let i = 1; i < writes.length; i++)
+      expect(writes[i].at - writes[i - 1].at).toBeGreaterThanOrEqual(900);
+  }, 30_000);
+
+  test('--tag, --repository, --draft and --token-env', async () => {
+    process.env.RELEASE_TOKEN = server.token;
+    delete process.env.GITHUB_REPOSITORY;
+
+    const code = await run({
+      dist: dist.dir,
+      version: '1.4.0',
+      tag: 'layer-1.4.0',
+      repository: `${server.owner}/${server.repo}`,
+      draft: true,
+      'token-env': 'RELEASE_TOKEN',
+    });
+
+    expect(code).toBe(0);
+    expect(server.releases).toMatchObject([{ tagName: 'layer-1.4.0', draft: true }]);
+  }, 30_000);
+
+  test('--dry-run without a token prints the plan and the URL, and sends nothing', async () => {
+    expect(await run({ dist: dist.dir, version: 'v1.4.0', 'dry-run': true })).toBe(0);
+
+    expect(server.requests).toEqual([]);
+    const text = output.text();
+    expect(text).toContain('GITHUB_TOKEN is not set: fine for a dry run');
+    expect(text).toContain('dry run: would upload lambda-shell-runtime-amd64-1.4.0.zip');
+    expect(text).toContain(
+      `${server.serverUrl}/octo-org/lambda-shell-runtime/releases/tag/v1.4.0\n`,
+    );
+  });
+
+  test.each([
+    [{}, /Invalid input "GITHUB_TOKEN": "" .*contents: write/],
+    [{ 'token-env': 'RELEASE_TOKEN' }, /Invalid input "RELEASE_TOKEN"/],
+  ])('a missing token is an input error naming the variable (%p)', async (extra, message) => {
+    await expect(run({ dist: dist.dir, version: '1.4.0', ...extra })).rejects.toThrow(message);
+    expect(server.requests).toEqual([]);
+  });
+
+  test.each([
+    [{ version: 'one' }, /"--version": "one"/],
+    [{ version: '1.4.0', repository: 'no-slash' }, /"--repository": "no-slash" .*owner\/repo/],
+    [{ version: '1.4.0', tag: 'bad tag' }, /"--tag": "bad tag"/],
+    [{ version: '1.4.0', dist: '' }, /"--dist"/],
+  ])('bad flags are input errors before any request (%p)', async (values, message) => {
+    process.env.GITHUB_TOKEN = server.token;
+    await expect(run({ dist: dist.dir, ...values })).rejects.toThrow(message);
+    expect(server.requests).toEqual([]);
+  });
+
+  test('no GITHUB_REPOSITORY and no --repository is an input error', async () => {
+    process.env.GITHUB_TOKEN = server.token;
+    delete process.env.GITHUB_REPOSITORY;
+    await expect(run({ dist: dist.dir, version: '1.4.0' })).rejects.toThrow(/"--repository": ""/);
+  });
+});
+
+describe('releaseFiles', () => {
+  test('the zips of the version, SHA256SUMS, and no layers.json when there is none', async () => {
+    expect(await releaseFiles(dist.dir, '1.4.0')).toEqual(dist.files);
+  });
+
+  test('a layers.json of another version is left out, with a warning', async () => {
+    await writeFile(join(dist.dir, 'layers.json'), JSON.stringify({ version: '1.3.0' }));
+    expect(await releaseFiles(dist.dir, '1.4.0')).toEqual(dist.files);
+    expect(output.text()).toContain('is for version 1.3.0, not 1.4.0: not attached');
+  });
+
+  test('a zip that no longer matches SHA256SUMS is refused', async () => {
+    await writeFile(
+      dist.zips.arm64,
+      Buffer.concat([await readFile(dist.zips.arm64), Buffer.from('x')]),
+    );
+    await expect(releaseFiles(dist.dir, '1.4.0')).rejects.toThrow(/does not match SHA256SUMS/);
+  });
+});
+
+describe('parsers', () => {
+  test('parseRepository', () => {
+    expect(parseRepository('octo-org/lambda-shell-runtime')).toEqual({
+      owner: 'octo-org',
+      repo: 'lambda-shell-runtime',
+    });
+    expect(() => parseRepository('a/b/c')).toThrow(/owner\/repo/);
+  });
+
+  test.each(['v1.2.3', 'v1.2.3-rc.1', 'release/1.2.3'])('parseTag accepts %s', (tag) => {
+    expect(parseTag(tag)).toBe(tag);
+  });
+
+  test.each(['-v1', 'v1..2', 'v1 2', 'v1.lock', 'v1/', 'v1~1', 'v1:2', 'a@{b'])(
+    'parseTag refuses %s',
+    (tag) => {
+      expect(() => parseTag(tag)).toThrow(/a git tag name/);
+    },
+  );
+});

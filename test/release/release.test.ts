@@ -1,0 +1,576 @@
+import { createHash } from 'node:crypto';
+import { readFile, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, test } from '@jest/globals';
+import { GitHubServer, type RecordedRequest } from '../helpers/github-server.js';
+import {
+  finishRelease,
+  prepareRelease,
+  releaseAssets,
+  uploadAssets,
+} from '../../src/release/index.js';
+import {
+  captureOutput,
+  makeDist,
+  optionsFor,
+  rejectionOf,
+  type Captured,
+  type Dist,
+} from './fixtures.js';
+
+const sha256 = (bytes: Buffer): string => createHash('sha256').update(bytes).digest('hex');
+const names = (dist: Dist): string[] => dist.files.map((file) => file.slice(dist.dir.length + 1));
+const uploads = (server: GitHubServer): RecordedRequest[] =>
+  server.requests.filter((r) => r.method === 'POST' && /\/releases\/\d+\/assets/.test(r.path));
+const count = (server: GitHubServer, method: string, path: RegExp): number =>
+  server.requests.filter((r) => r.method === method && path.test(r.path)).length;
+
+let server: GitHubServer;
+let dist: Dist;
+let output: Captured;
+
+beforeEach(async () => {
+  server = await GitHubServer.start();
+  dist = await makeDist();
+  output = captureOutput();
+});
+
+afterEach(async () => {
+  output.restore();
+  await server.close();
+  await dist.remove();
+  delete process.env.GITHUB_ACTIONS;
+  delete process.env.GITHUB_API_URL;
+});
+
+describe('a first release', () => {
+  test('creates a draft, uploads every file through upload_url, then publishes', async () => {
+    const result = await releaseAssets(optionsFor(server, dist));
+
+    const [release] = server.releases;
+    expect(server.releases).toHaveLength(1);
+    expect(release).toMatchObject({
+      tagName: 'v1.2.3',
+      name: 'v1.2.3',
+      draft: false,
+      prerelease: false,
+    });
+    expect(result.url).toBe(
+      `${server.serverUrl}/${server.owner}/${server.repo}/releases/tag/v1.2.3`,
+    );
+    expect(result.uploaded).toEqual(names(dist));
+    expect(result.kept).toEqual([]);
+    for (const file of dist.files) {
+      const asset = release.assets.find((candidate) => file.endsWith(`/${candidate.name}`));
+      expect(asset?.bytes.equals(await readFile(file))).toBe(true);
+    }
+    // Created as a draft (POST draft: true), published last (PATCH draft: false).
+    const methods = server.requests.map((r) => `${r.method} ${r.path.replace(/\?.*/, '')}`);
+    expect(methods[0]).toBe(`GET /repos/${server.owner}/${server.repo}/releases/tags/v1.2.3`);
+    expect(methods.at(-1)).toBe(
+      `PATCH /repos/${server.owner}/${server.repo}/releases/${release.id}`,
+    );
+  });
+
+  test('uploads go to the upload_url prefix with name, Content-Type and Content-Length', async () => {
+    await releaseAssets(optionsFor(server, dist));
+
+    const sent = uploads(server);
+    expect(sent.map((r) => new URL(r.path, server.apiUrl).searchParams.get('name'))).toEqual(
+      names(dist),
+    );
+    for (const request of sent) {
+      expect(request.path).toMatch(
+        /^\/uploads\/repos\/octo-org\/lambda-shell-runtime\/releases\/\d+\/assets\?name=/,
+      );
+      expect(request.status).toBe(201);
+      expect(Number(request.headers['content-length'])).toBe(request.bodyLength);
+    }
+    expect(sent.map((r) => r.headers['content-type'])).toEqual([
+      'application/zip',
+      'application/zip',
+      'application/octet-stream',
+    ]);
+  });
+
+  test('sends the token as Authorization on every API and upload request', async () => {
+    await releaseAssets(optionsFor(server, dist));
+
+    expect(server.requests.length).toBeGreaterThan(5);
+    for (const request of server.requests)
+      expect(request.headers.authorization).toBe(`token ${server.token}`);
+  });
+
+  test('a pre-release version makes a pre-release', async () => {
+    const rc = await makeDist('2.0.0-rc.1');
+    try {
+      await releaseAssets(optionsFor(server, rc));
+      expect(server.releasesForTag('v2.0.0-rc.1')).toMatchObject([
+        { prerelease: true, draft: false },
+      ]);
+    } finally {
+      await rc.remove();
+    }
+  });
+
+  test('with draft, the release stays a draft and the URL is the draft page', async () => {
+    const result = await releaseAssets(optionsFor(server, dist, { draft: true }));
+
+    expect(server.releases).toMatchObject([{ draft: true }]);
+    expect(result.url).toMatch(/\/releases\/tag\/untagged-[0-9a-f]+$/);
+    expect(count(server, 'PATCH', /./)).toBe(0);
+  });
+});
+
+describe('finding the release', () => {
+  test('reuses the published release of the tag: no new release, no publish', async () => {
+    const seeded = server.seedRelease({ tag: 'v1.2.3' });
+
+    const result = await releaseAssets(optionsFor(server, dist));
+
+    expect(server.releases).toHaveLength(1);
+    expect(seeded.assets.map((asset) => asset.name)).toEqual(names(dist));
+    expect(count(server, 'POST', /\/releases$/)).toBe(0);
+    expect(count(server, 'PATCH', /./)).toBe(0);
+    expect(result.url).toMatch(/\/releases\/tag\/v1\.2\.3$/);
+  });
+
+  test('finds a draft through the release list (the tags endpoint hides drafts) and publishes it', async () => {
+    server.seedRelease({ tag: 'v1.2.2' });
+    const draft = server.seedRelease({ tag: 'v1.2.3', draft: true });
+    server.seedRelease({ tag: 'v1.2.4', draft: true });
+
+    await releaseAssets(optionsFor(server, dist));
+
+    const tagLookup = server.requests.find((r) => r.path.includes('/releases/tags/'));
+    expect(tagLookup?.status).toBe(404);
+    expect(count(server, 'GET', /\/releases\?/)).toBe(1);
+    expect(count(server, 'POST', /\/releases$/)).toBe(0);
+    expect(server.releasesForTag('v1.2.3')).toEqual([draft]);
+    expect(draft.draft).toBe(false);
+    expect(draft.assets).toHaveLength(3);
+  });
+
+  test('draft asked, release already published: it stays published (GitHub would not take it back)', async () => {
+    server.seedRelease({ tag: 'v1.2.3' });
+
+    const result = await releaseAssets(optionsFor(server, dist, { draft: true }));
+
+    expect(server.releases).toMatchObject([{ draft: false }]);
+    expect(result.url).toMatch(/\/releases\/tag\/v1\.2\.3$/);
+    expect(count(server, 'PATCH', /./)).toBe(0);
+  });
+
+  test('re-runs as a draft never create a second draft for the tag', async () => {
+    await releaseAssets(optionsFor(server, dist, { draft: true }));
+    await releaseAssets(optionsFor(server, dist, { draft: true }));
+
+    expect(server.releasesForTag('v1.2.3')).toMatchObject([{ draft: true }]);
+    expect(count(server, 'POST', /\/releases$/)).toBe(1);
+  });
+});
+
+describe('idempotent assets', () => {
+  test('a second run uploads, deletes and creates nothing', async () => {
+    await releaseAssets(optionsFor(server, dist));
+    const before = server.requests.length;
+
+    const second = await releaseAssets(optionsFor(server, dist));
+
+    const later = server.requests.slice(before);
+    expect(later.filter((r) => r.method !== 'GET')).toEqual([]);
+    expect(second).toMatchObject({ uploaded: [], replaced: [], kept: names(dist) });
+    expect(output.text()).toContain(
+      'kept lambda-shell-runtime-arm64-1.2.3.zip: the release has the same content',
+    );
+  });
+
+  test('a changed asset is deleted and uploaded again; unchanged ones are kept', async () => {
+    const sums = await readFile(join(dist.dir, 'SHA256SUMS'));
+    const release = server.seedRelease({
+      tag: 'v1.2.3',
+      assets: [
+        { name: 'lambda-shell-runtime-arm64-1.2.3.zip', content: 'an older build' },
+        { name: 'SHA256SUMS', content: sums },
+        { name: 'notes.txt', content: 'left alone' },
+      ],
+    });
+    const oldId = release.assets[0].id;
+
+    const result = await releaseAssets(optionsFor(server, dist));
+
+    expect(result.replaced).toEqual(['lambda-shell-runtime-arm64-1.2.3.zip']);
+    expect(result.kept).toEqual(['SHA256SUMS']);
+    expect(result.uploaded).toEqual([
+      'lambda-shell-runtime-arm64-1.2.3.zip',
+      'lambda-shell-runtime-amd64-1.2.3.zip',
+    ]);
+    expect(count(server, 'DELETE', new RegExp(`/releases/assets/${oldId}$`))).toBe(1);
+    const arm64 = release.assets.find(
+      (asset) => asset.name === 'lambda-shell-runtime-arm64-1.2.3.zip',
+    );
+    expect(arm64?.bytes.equals(await readFile(dist.zips.arm64))).toBe(true);
+    expect(release.assets.map((asset) => asset.name)).toContain('notes.txt');
+  });
+
+  test('without a digest (older assets), same size is compared byte for byte, downloaded without the token', async () => {
+    const arm64 = await readFile(dist.zips.arm64);
+    const amd64 = await readFile(dist.zips.amd64);
+    const changed = Buffer.from(amd64);
+    changed[0] ^= 0xff;
+    server.seedRelease({
+      tag: 'v1.2.3',
+      assets: [
+        { name: 'lambda-shell-runtime-arm64-1.2.3.zip', content: arm64, digest: false },
+        { name: 'lambda-shell-runtime-amd64-1.2.3.zip', content: changed, digest: false },
+      ],
+    });
+
+    const result = await releaseAssets(optionsFor(server, dist));
+
+    expect(result.kept).toEqual(['lambda-shell-runtime-arm64-1.2.3.zip']);
+    expect(result.replaced).toEqual(['lambda-shell-runtime-amd64-1.2.3.zip']);
+    const downloads = server.requests.filter((r) => r.host === 'storage');
+    expect(downloads).toHaveLength(2);
+    // GitHub redirects to a signed URL on another host: the token must not follow it there.
+    for (const download of downloads) expect(download.headers.authorization).toBeUndefined();
+    const assetGets = server.requests.filter(
+      (r) => r.method === 'GET' && /\/releases\/assets\/\d+$/.test(r.path),
+    );
+    expect(assetGets.map((r) => [r.status, r.headers.accept])).toEqual([
+      [302, 'application/octet-stream'],
+      [302, 'application/octet-stream'],
+    ]);
+  });
+
+  test('an upload that never finished (state "open") is replaced', async () => {
+    const bytes = await readFile(dist.zips.arm64);
+    const release = server.seedRelease({
+      tag: 'v1.2.3',
+      assets: [{ name: 'lambda-shell-runtime-arm64-1.2.3.zip', content: bytes, state: 'open' }],
+    });
+
+    const result = await releaseAssets(optionsFor(server, dist));
+
+    expect(result.replaced).toEqual(['lambda-shell-runtime-arm64-1.2.3.zip']);
+    expect(release.assets.every((asset) => asset.state === 'uploaded')).toBe(true);
+  });
+
+  test('paginates the asset list (Link headers) to find assets past the first page', async () => {
+    const existing = await Promise.all(dist.files.map((file) => readFile(file)));
+    server.seedRelease({
+      tag: 'v1.2.3',
+      assets: [
+        ...Array.from({ length: 150 }, (_, i) => ({ name: `other-${i}.txt`, content: `${i}` })),
+        ...dist.files.map((file, i) => ({
+          name: file.slice(dist.dir.length + 1),
+          content: existing[i],
+        })),
+      ],
+    });
+
+    const result = await releaseAssets(optionsFor(server, dist));
+
+    expect(result.kept).toEqual(names(dist));
+    const pages = server.requests.filter((r) => /\/assets\?/.test(r.path) && r.method === 'GET');
+    expect(pages).toHaveLength(2);
+    expect(pages[1].path).toMatch(
+      /^\/repositories\/\d+\/releases\/\d+\/assets\?per_page=100&page=2$/,
+    );
+  });
+
+  test('a 422 already_exists race: looks again, and keeps what the other run uploaded', async () => {
+    const release = server.seedRelease({ tag: 'v1.2.3' });
+    const bytes = await readFile(dist.zips.arm64);
+    server.failNext({
+      method: 'POST',
+      path: /\/assets$/,
+      times: 1,
+      status: 422,
+      body: {
+        message: 'Validation Failed',
+        errors: [{ resource: 'ReleaseAsset', code: 'already_exists', field: 'name' }],
+        status: '422',
+      },
+      effect: () =>
+        release.assets.push({
+          id: 999,
+          name: 'lambda-shell-runtime-arm64-1.2.3.zip',
+          label: null,
+          contentType: 'application/zip',
+          state: 'uploaded',
+          bytes,
+          digest: `sha256:${sha256(bytes)}`,
+          createdAt: new Date().toISOString(),
+        }),
+    });
+
+    const result = await releaseAssets(optionsFor(server, dist));
+
+    expect(result.kept).toEqual(['lambda-shell-runtime-arm64-1.2.3.zip']);
+    expect(release.assets.map((asset) => asset.name)).toEqual(names(dist));
+    expect(output.text()).toContain('appeared on release v1.2.3 meanwhile');
+  });
+});
+
+describe('retries', () => {
+  test('5xx answers are retried', async () => {
+    server.failNext({ method: 'GET', path: /\/releases\/tags\//, times: 1, status: 500 });
+    server.failNext({ method: 'POST', path: /\/assets$/, times: 2, status: 502 });
+
+    const result = await releaseAssets(optionsFor(server, dist));
+
+    expect(result.uploaded).toEqual(names(dist));
+    expect(uploads(server).map((r) => r.status)).toEqual([502, 502, 201, 201, 201]);
+    expect(count(server, 'GET', /\/releases\/tags\//)).toBe(2);
+  });
+
+  test('retries are bounded: a lasting 5xx fails with the step and status named', async () => {
+    server.failNext({ method: 'POST', path: /\/releases$/, times: 100, status: 503 });
+
+    await expect(releaseAssets(optionsFor(server, dist))).rejects.toThrow(
+      /create a draft release for v1\.2\.3 failed \(HTTP 503\)/,
+    );
+    expect(count(server, 'POST', /\/releases$/)).toBe(4);
+  });
+
+  test('a secondary rate limit is waited out for its retry-after', async () => {
+    server.secondaryRateLimitNext('POST', /\/releases$/, 1, 5);
+
+    await releaseAssets(optionsFor(server, dist));
+
+    const creates = server.requests.filter(
+      (r) => r.method === 'POST' && /\/releases$/.test(r.path),
+    );
+    expect(creates.map((r) => r.status)).toEqual([403, 201]);
+    // retry-after 5 s at 10 ms per second (tests' pacing): at least 50 ms between the two.
+    expect(creates[1].at - creates[0].at).toBeGreaterThanOrEqual(45);
+    expect(output.text()).toMatch(/GitHub secondary rate limit on POST .*: retrying in 5 s/);
+  });
+
+  test('a rate limit asking for too long a wait fails instead of sleeping', async () => {
+    server.secondaryRateLimitNext('POST', /\/releases$/, 1, 3600);
+
+    await expect(releaseAssets(optionsFor(server, dist))).rejects.toThrow(
+      /HTTP 403.*secondary rate limit/,
+    );
+    expect(output.text()).toContain('giving up (asked to wait 3600 s)');
+  });
+});
+
+describe('GitHub Enterprise Server', () => {
+  test('API under /api/v3, uploads through upload_url on another host', async () => {
+    const ghes = await GitHubServer.start({ ghes: true });
+    try {
+      await releaseAssets(optionsFor(ghes, dist));
+
+      expect(ghes.releases).toMatchObject([{ draft: false }]);
+      const api = ghes.requests.filter((r) => r.host === 'api');
+      expect(api.every((r) => r.path.startsWith('/api/v3/'))).toBe(true);
+      const sent = ghes.requests.filter((r) => r.method === 'POST' && r.path.includes('/assets'));
+      expect(sent).toHaveLength(3);
+      for (const upload of sent) {
+        expect(upload.host).toBe('storage');
+        expect(upload.path).toMatch(/^\/api\/uploads\/repos\//);
+        expect(upload.headers.authorization).toBe(`token ${ghes.token}`);
+      }
+    } finally {
+      await ghes.close();
+    }
+  });
+
+  test('GITHUB_API_URL is honoured when no apiUrl is given', async () => {
+    const ghes = await GitHubServer.start({ ghes: true });
+    try {
+      process.env.GITHUB_API_URL = `${ghes.apiUrl}/`;
+      await releaseAssets({ ...optionsFor(ghes, dist), apiUrl: undefined });
+      expect(ghes.releases).toHaveLength(1);
+      expect(ghes.requests[0].path).toBe(
+        '/api/v3/repos/octo-org/lambda-shell-runtime/releases/tags/v1.2.3',
+      );
+    } finally {
+      await ghes.close();
+    }
+  });
+});
+
+describe('dry run', () => {
+  test('prints the plan and sends no request, even without a token', async () => {
+    const result = await releaseAssets(optionsFor(server, dist, { dryRun: true, token: '' }));
+
+    expect(server.requests).toEqual([]);
+    expect(result).toEqual({
+      // The web host derived from the API URL (no GITHUB_SERVER_URL here).
+      url: `${server.serverUrl}/octo-org/lambda-shell-runtime/releases/tag/v1.2.3`,
+      uploaded: [],
+      replaced: [],
+      kept: [],
+    });
+    const text = output.text();
+    expect(text).toContain(
+      'dry run: would find the release of v1.2.3 in octo-org/lambda-shell-runtime',
+    );
+    for (const name of names(dist)) expect(text).toContain(`dry run: would upload ${name} (`);
+    expect(text).toContain('dry run: would publish the release v1.2.3');
+  });
+
+  test.each([
+    ['https://api.github.com', undefined, 'https://github.com'],
+    ['https://ghe.example.com/api/v3', undefined, 'https://ghe.example.com'],
+    ['https://ghe.example.com/api/v3', 'https://ghe.example.com/', 'https://ghe.example.com'],
+  ])('plans the release page of %s (GITHUB_SERVER_URL %s)', async (apiUrl, serverUrl, web) => {
+    if (serverUrl) process.env.GITHUB_SERVER_URL = serverUrl;
+    try {
+      const result = await releaseAssets(optionsFor(server, dist, { dryRun: true, apiUrl }));
+      expect(result.url).toBe(`${web}/octo-org/lambda-shell-runtime/releases/tag/v1.2.3`);
+    } finally {
+      delete process.env.GITHUB_SERVER_URL;
+    }
+  });
+
+  test('the pipeline calls (prepare, upload layers.json, finish) make no request either', async () => {
+    const options = optionsFor(server, dist, { dryRun: true });
+    const layersJson = join(dist.dir, 'layers.json');
+    await writeFile(layersJson, '{}\n');
+
+    const handle = await prepareRelease(options);
+    await uploadAssets(handle, [layersJson], options);
+    await finishRelease(handle, options);
+
+    expect(server.requests).toEqual([]);
+    expect(output.text()).toContain('dry run: would upload layers.json');
+  });
+});
+
+describe('the pipeline calls', () => {
+  test('prepare uploads the files to a draft, uploadAssets adds layers.json, finish publishes', async () => {
+    const { files, ...settings } = optionsFor(server, dist);
+    const handle = await prepareRelease({ ...settings, files });
+    expect(handle).toMatchObject({ draft: true, created: true, dryRun: false });
+    expect(handle.uploadUrl).toBe(
+      `${server.uploadsUrl}/repos/octo-org/lambda-shell-runtime/releases/${handle.id}/assets`,
+    );
+    expect(handle.outcome.uploaded).toEqual(names(dist));
+    expect(server.releases[0].draft).toBe(true);
+
+    const layersJson = join(dist.dir, 'layers.json');
+    await writeFile(layersJson, '{"version":"1.2.3"}\n');
+    const more = await uploadAssets(handle, [layersJson], settings);
+    expect(more.uploaded).toEqual(['layers.json']);
+    expect(
+      server.releases[0].assets.find((asset) => asset.name === 'layers.json')?.contentType,
+    ).toBe('application/json');
+
+    const { url } = await finishRelease(handle, settings);
+    expect(url).toMatch(/\/releases\/tag\/v1\.2\.3$/);
+    expect(server.releases[0].draft).toBe(false);
+  });
+});
+
+describe('clear errors', () => {
+  test('an asset name GitHub would rename fails before any request', async () => {
+    const odd = join(dist.dir, 'layer (arm64).zip');
+    await writeFile(odd, 'x');
+
+    await expect(releaseAssets(optionsFor(server, dist, { files: [odd] }))).rejects.toThrow(
+      /Invalid input "files".*layer \(arm64\)\.zip.*letters, digits/,
+    );
+    expect(server.requests).toEqual([]);
+  });
+
+  test('a published immutable release with a changed asset: fails before touching it, says to use a draft', async () => {
+    const release = server.seedRelease({
+      tag: 'v1.2.3',
+      immutable: true,
+      assets: [{ name: 'lambda-shell-runtime-arm64-1.2.3.zip', content: 'old' }],
+    });
+
+    await expect(releaseAssets(optionsFor(server, dist))).rejects.toThrow(
+      /v1\.2\.3 is published and immutable.*lambda-shell-runtime-arm64-1\.2\.3\.zip.*uploads every asset to a draft/s,
+    );
+    expect(server.requests.filter((r) => r.method !== 'GET')).toEqual([]);
+    expect(release.assets).toHaveLength(1);
+  });
+
+  test('an immutable 422 on upload (no "immutable" field, older servers) gets the same advice', async () => {
+    server.seedRelease({ tag: 'v1.2.3' });
+    server.failNext({
+      method: 'POST',
+      path: /\/assets$/,
+      times: 1,
+      status: 422,
+      body: { message: 'Cannot upload assets to an immutable release.', status: '422' },
+    });
+
+    await expect(releaseAssets(optionsFor(server, dist))).rejects.toThrow(
+      /published and immutable.*draft.*\(GitHub: upload lambda-shell-runtime-arm64-1\.2\.3\.zip failed \(HTTP 422\): Cannot upload assets to an immutable release/s,
+    );
+  });
+
+  test('bad credentials: HTTP 401 named, token not in the message', async () => {
+    const options = optionsFor(server, dist, { token: 'ghp_wrongwrongwrongwrong' });
+    const error = await rejectionOf(releaseAssets(options));
+    expect(error.message).toMatch(
+      /GET the release of tag v1\.2\.3 failed \(HTTP 401\): Bad credentials/,
+    );
+    expect(error.message).not.toContain('ghp_wrongwrongwrongwrong');
+  });
+});
+
+describe('the token', () => {
+  const scenarios: Array<[string, (server: GitHubServer) => void]> = [
+    ['a clean run', () => undefined],
+    [
+      'a failure whose body echoes the token',
+      (s) =>
+        s.failNext({
+          method: 'POST',
+          path: /\/releases$/,
+          times: 10,
+          status: 500,
+          body: { message: `proxy error for Authorization: token ${s.token}` },
+        }),
+    ],
+    [
+      'retries and rate limits',
+      (s) => {
+        s.failNext({ method: 'POST', path: /\/assets$/, times: 1, status: 502 });
+        s.secondaryRateLimitNext('PATCH', /./, 1, 1);
+      },
+    ],
+  ];
+
+  test.each(scenarios)(
+    'never appears in a log line or error (%s), on a runner and off it',
+    async (_, arrange) => {
+      for (const onRunner of [false, true]) {
+        const run = await GitHubServer.start();
+        try {
+          if (onRunner) process.env.GITHUB_ACTIONS = 'true';
+          else delete process.env.GITHUB_ACTIONS;
+          process.env.LSR_DEBUG = '1';
+          arrange(run);
+          const error = await releaseAssets(optionsFor(run, dist)).then(
+            () => undefined,
+            (caught: unknown) => caught as Error,
+          );
+          if (error) {
+            expect(error.message).not.toContain(run.token);
+            expect(String(error.stack)).not.toContain(run.token);
+          }
+          const leaking = output.lines().filter((line) => line.includes(run.token));
+          // The one place the token may appear: the runner's mask command, which the runner hides.
+          expect(leaking.every((line) => line === `::add-mask::${run.token}`)).toBe(true);
+          if (onRunner) expect(leaking.length).toBeGreaterThan(0);
+          expect(run.requests.length).toBeGreaterThan(0);
+          expect(run.requests.every((r) => r.headers.authorization === `token ${run.token}`)).toBe(
+            true,
+          );
+        } finally {
+          delete process.env.LSR_DEBUG;
+          await run.close();
+        }
+      }
+    },
+  );
+});
