@@ -1,0 +1,203 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { paths } from '../paths.js';
+import { lambdaEnvironment } from './environment.js';
+import { errorEnding, timeoutEnding } from './invocation.js';
+import { RuntimeApiEmulator } from './runtime-api.js';
+import type { EmulatorOptions, Ending, InvocationResult, InvokeOptions } from './types.js';
+
+export interface SandboxOptions extends EmulatorOptions {
+  /** Path of the bootstrap; default runtime/bootstrap of this package. */
+  bootstrap?: string;
+  /** LAMBDA_TASK_ROOT, and the bootstrap's working directory. */
+  taskRoot: string;
+  /** _HANDLER. */
+  handler: string;
+  /** Run as `<shell> <bootstrap>` ('dash', 'bash', 'busybox sh'); default: exec the bootstrap. */
+  shell?: string;
+  /** Extra or overriding environment; undefined removes a variable. */
+  env?: Record<string, string | undefined>;
+  /** Lambda's init phase limit (10 s on demand): a runtime that never asks for an event is killed. */
+  initTimeoutSeconds?: number;
+  /** The bootstrap's output, live. */
+  onStdout?: (chunk: Buffer) => void;
+  onStderr?: (chunk: Buffer) => void;
+}
+
+export interface ExitStatus {
+  code: number | null;
+  signal: string | null;
+  /** Why the bootstrap could not be started at all (not found, not executable). */
+  error?: string;
+}
+
+/** One bootstrap process: an execution environment's runtime. */
+interface Runtime {
+  child: ChildProcess;
+  exit: Promise<ExitStatus>;
+  initTimer?: NodeJS.Timeout;
+  /** Why we killed it, when we did. */
+  killedFor?: 'timeout' | 'init-timeout' | 'stop';
+}
+
+/**
+ * A bootstrap under the Runtime API emulator, as in a Lambda execution environment: Lambda's
+ * environment variables, the function timeout enforced by killing the runtime's process group,
+ * and a fresh runtime (a new init) for the next event after a timeout or a crash.
+ */
+export class LambdaSandbox {
+  private runtime?: Runtime;
+  private last?: Runtime;
+  private stopped = false;
+  private readonly out: Buffer[] = [];
+  private readonly err: Buffer[] = [];
+
+  private constructor(
+    readonly emulator: RuntimeApiEmulator,
+    private readonly options: SandboxOptions,
+  ) {}
+
+  /** Starts the emulator and the bootstrap (its init runs right away). */
+  static async start(options: SandboxOptions): Promise<LambdaSandbox> {
+    const emulator = await RuntimeApiEmulator.start(options);
+    const sandbox = new LambdaSandbox(emulator, options);
+    emulator.on('timeout', () => sandbox.kill('timeout'));
+    sandbox.spawnRuntime();
+    return sandbox;
+  }
+
+  get stdout(): Buffer {
+    return Buffer.concat(this.out);
+  }
+
+  get stderr(): Buffer {
+    return Buffer.concat(this.err);
+  }
+
+  /** Sends one event; starts a fresh runtime first if the last one is gone. */
+  invoke(options?: InvokeOptions): Promise<InvocationResult> {
+    const result = this.emulator.invoke(options);
+    if (!this.runtime && !this.stopped && !this.emulator.initError()) this.spawnRuntime();
+    return result;
+  }
+
+  /** The exit of the current (or last) bootstrap process. */
+  exited(): Promise<ExitStatus> {
+    const runtime = this.runtime ?? this.last;
+    return runtime ? runtime.exit : Promise.resolve({ code: null, signal: null });
+  }
+
+  /** Kills the runtime's process group and closes the emulator. */
+  async stop(): Promise<void> {
+    if (this.stopped) return;
+    this.stopped = true;
+    const runtime = this.runtime;
+    if (runtime) {
+      this.kill('stop');
+      await runtime.exit;
+    }
+    await this.emulator.close();
+  }
+
+  private spawnRuntime(): void {
+    const { options } = this;
+    const bootstrap = options.bootstrap ?? paths.bootstrap;
+    const [command, ...args] = options.shell
+      ? [...options.shell.trim().split(/\s+/), bootstrap]
+      : [bootstrap];
+    const env = lambdaEnvironment({ ...options, bootstrap, runtimeApi: this.emulator.address });
+    // Its own process group, so a timeout kills the handler's children too.
+    const child = spawn(command, args, {
+      cwd: options.taskRoot,
+      env,
+      detached: true,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    child.stdout?.on('data', (chunk: Buffer) => {
+      this.out.push(chunk);
+      options.onStdout?.(chunk);
+    });
+    child.stderr?.on('data', (chunk: Buffer) => {
+      this.err.push(chunk);
+      options.onStderr?.(chunk);
+    });
+    const exit = new Promise<ExitStatus>((resolve) => {
+      child.once('exit', (code, signal) => resolve({ code, signal }));
+      child.once('error', (error) => resolve({ code: null, signal: null, error: error.message }));
+    });
+    const runtime: Runtime = { child, exit };
+    this.runtime = runtime;
+    this.last = runtime;
+    const initSeconds = options.initTimeoutSeconds ?? 10;
+    runtime.initTimer = setTimeout(() => {
+      if (this.runtime === runtime && !this.emulator.initialized) this.kill('init-timeout');
+    }, initSeconds * 1000);
+    // Only a guard: it must not keep a process alive whose runtime finished init long ago.
+    runtime.initTimer.unref();
+    void exit.then((status) => this.ended(runtime, status));
+  }
+
+  /** Kills the current runtime's whole process group; the emulator forgets its pollers at once. */
+  private kill(why: NonNullable<Runtime['killedFor']>): void {
+    const runtime = this.runtime;
+    if (!runtime) return;
+    runtime.killedFor = why;
+    killGroup(runtime.child);
+    this.detach(runtime, `signal: killed`);
+  }
+
+  /** The runtime is gone (or as good as): end what it was running, maybe start the next. */
+  private detach(runtime: Runtime, exitText: string, errorType = 'Runtime.ExitError'): void {
+    if (this.runtime !== runtime) return;
+    clearTimeout(runtime.initTimer);
+    this.runtime = undefined;
+    const initialized = this.emulator.initialized;
+    const failed = (requestId: string): Ending => exitError(requestId, exitText, errorType);
+    this.emulator.resetEnvironment(failed);
+    if (this.stopped || this.emulator.initError()) return;
+    if (runtime.killedFor === 'init-timeout') {
+      const seconds = (this.options.initTimeoutSeconds ?? 10).toFixed(2);
+      this.emulator.failQueued((requestId) =>
+        timeoutEnding(requestId, `Init timed out after ${seconds} seconds`),
+      );
+    } else if (!initialized && runtime.killedFor !== 'timeout') {
+      // It died in init: the waiting events fail, as the invoke that triggered init does on Lambda.
+      this.emulator.failQueued(failed);
+    } else if (this.emulator.queued > 0) {
+      this.spawnRuntime();
+    }
+  }
+
+  private ended(runtime: Runtime, status: ExitStatus): void {
+    // Whatever it left behind (background jobs of a handler) goes with it, as the sandbox would.
+    killGroup(runtime.child);
+    if (status.error) {
+      this.err.push(Buffer.from(`${status.error}\n`));
+      return this.detach(runtime, status.error, 'Runtime.InvalidEntrypoint');
+    }
+    const text = status.signal ? `signal: ${status.signal}` : `exit status ${status.code}`;
+    this.detach(runtime, text);
+  }
+}
+
+function killGroup(child: ChildProcess): void {
+  if (child.pid === undefined) return;
+  try {
+    process.kill(-child.pid, 'SIGKILL');
+  } catch {
+    // the group is already gone
+  }
+}
+
+/** What Lambda answers when the runtime process exits during an invocation. */
+const exitError = (requestId: string, exitText: string, errorType: string): Ending =>
+  errorEnding(
+    requestId,
+    errorType,
+    JSON.stringify({
+      errorType,
+      errorMessage:
+        errorType === 'Runtime.ExitError'
+          ? `RequestId: ${requestId} Error: Runtime exited with error: ${exitText}`
+          : `RequestId: ${requestId} Error: ${exitText}`,
+    }),
+  );
