@@ -1,0 +1,75 @@
+import { readLayerZips } from '../dist.js';
+import { InputError } from '../errors.js';
+import {
+  parseLayerName,
+  parseRegions,
+  parseS3Bucket,
+  parseShare,
+  parseVersion,
+} from '../inputs.js';
+import { publishLayers } from '../publish/index.js';
+import { stringOption, type Command, type OptionValues } from './command.js';
+
+/** A positive whole number flag, or the fallback when absent. */
+export function positiveIntegerOption(values: OptionValues, name: string): number | undefined {
+  const raw = stringOption(values, name);
+  if (!raw) return undefined;
+  if (!/^[1-9]\d*$/.test(raw)) throw new InputError(name, raw, 'a whole number of at least 1');
+  return Number(raw);
+}
+
+export const publishCommand: Command = {
+  name: 'publish',
+  summary: 'Publish the layer zips as Lambda layer versions in many regions and share them',
+  usage: [
+    '  --dist DIR              the dist folder of the build (zips, SHA256SUMS, manifest.json)',
+    '  --version X.Y.Z         the version to publish',
+    '  --regions r1,r2         AWS regions (run in parallel)',
+    '  --share WHO             public | none | account ids (a,b) | an organization id o-xxxxxxxxxx',
+    '  --layer-name PATTERN    layer name with {arch} (default lambda-shell-runtime-{arch})',
+    '  --s3-bucket NAME        publish through this bucket ({region} for one per region);',
+    '                          required for zips over 50 MB',
+    '  --align-versions        the same version number in every region (publishes fillers)',
+    '  --concurrency N         region × architecture publications at once (default 4)',
+    '  --allow-unreleasable    publish zips from the local builder anyway',
+    '  --dry-run               print every call it would make, make none',
+    '',
+    'Prints {region: {arch: arn}} as JSON on stdout and writes layers.json in the dist folder.',
+  ].join('\n'),
+  options: {
+    dist: { type: 'string', default: 'dist' },
+    version: { type: 'string' },
+    regions: { type: 'string' },
+    share: { type: 'string', default: 'none' },
+    'layer-name': { type: 'string' },
+    's3-bucket': { type: 'string' },
+    'align-versions': { type: 'boolean' },
+    concurrency: { type: 'string' },
+    'allow-unreleasable': { type: 'boolean' },
+    'dry-run': { type: 'boolean' },
+  },
+  async run(values) {
+    const version = parseVersion(stringOption(values, 'version'));
+    const regions = parseRegions(stringOption(values, 'regions'));
+    const share = parseShare(stringOption(values, 'share', 'none'));
+    const layerNamePattern = parseLayerName(stringOption(values, 'layer-name'));
+    const s3Bucket = parseS3Bucket(stringOption(values, 's3-bucket')) || undefined;
+    const concurrency = positiveIntegerOption(values, 'concurrency');
+    const distDir = stringOption(values, 'dist', 'dist');
+    const result = await publishLayers({
+      zips: await readLayerZips(distDir, version),
+      version,
+      regions,
+      share,
+      layerNamePattern,
+      s3Bucket,
+      alignVersions: values['align-versions'] === true,
+      dryRun: values['dry-run'] === true,
+      distDir,
+      concurrency,
+      allowUnreleasable: values['allow-unreleasable'] === true,
+    });
+    process.stdout.write(`${JSON.stringify(result.arns, null, 2)}\n`);
+    return 0;
+  },
+};

@@ -1,0 +1,58 @@
+import { readLayerZips } from '../dist.js';
+import { parseS3Bucket, parseShare, parseVersion } from '../inputs.js';
+import { publishSar } from '../sar/index.js';
+import { stringOption, type Command } from './command.js';
+
+export const sarCommand: Command = {
+  name: 'sar',
+  summary: 'Publish the layer as Serverless Application Repository applications',
+  usage: [
+    '  --dist DIR               the dist folder of the build (zips, SHA256SUMS, manifest.json)',
+    '  --version X.Y.Z          the application version',
+    '  --s3-bucket NAME         the artifact bucket in that region ({region} allowed); its policy',
+    '                           must let serverlessrepo.amazonaws.com read it',
+    '  --region R               the SAR region (default AWS_REGION, else us-east-1)',
+    '  --share WHO              public | none | account ids | an organization id (default none)',
+    '  --application-name NAME  base name (default lambda-shell-runtime): NAME-arm64, NAME-amd64, NAME',
+    '  --author NAME            the author shown in SAR (default lambda-shell-runtime)',
+    '  --source-code-url URL    required by SAR (default: this GitHub repository on a runner)',
+    '  --allow-unreleasable     publish zips from the local builder anyway',
+    '  --dry-run                print every call it would make, make none',
+    '',
+    'Prints the applications (id, url, created) as JSON on stdout.',
+  ].join('\n'),
+  options: {
+    dist: { type: 'string', default: 'dist' },
+    version: { type: 'string' },
+    's3-bucket': { type: 'string' },
+    region: { type: 'string' },
+    share: { type: 'string', default: 'none' },
+    'application-name': { type: 'string' },
+    author: { type: 'string' },
+    'source-code-url': { type: 'string' },
+    'allow-unreleasable': { type: 'boolean' },
+    'dry-run': { type: 'boolean' },
+  },
+  async run(values) {
+    const version = parseVersion(stringOption(values, 'version'));
+    const distDir = stringOption(values, 'dist', 'dist');
+    const result = await publishSar({
+      zips: await readLayerZips(distDir, version),
+      version,
+      s3Bucket: parseS3Bucket(stringOption(values, 's3-bucket')),
+      region: stringOption(values, 'region', process.env.AWS_REGION || 'us-east-1'),
+      share: parseShare(stringOption(values, 'share', 'none')),
+      dryRun: values['dry-run'] === true,
+      applicationName: stringOption(values, 'application-name') || undefined,
+      author: stringOption(values, 'author') || undefined,
+      sourceCodeUrl: stringOption(values, 'source-code-url') || undefined,
+      distDir,
+      allowUnreleasable: values['allow-unreleasable'] === true,
+    });
+    const { applicationId, url, created, applications } = result;
+    process.stdout.write(
+      `${JSON.stringify({ applicationId, url, created, applications }, null, 2)}\n`,
+    );
+    return 0;
+  },
+};

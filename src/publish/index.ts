@@ -1,0 +1,162 @@
+import { mkdtemp } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { writeLayersJson, type LayerZip } from '../dist.js';
+import { layerName, s3BucketFor } from '../inputs.js';
+import { log } from '../log.js';
+import { messageOf } from '../errors.js';
+import { alignmentTargets, assertFillersBounded, type Inspected } from './align.js';
+import { settleWithConcurrency } from './concurrency.js';
+import { awsLayerApi, dryRunLayerApi, type LayerApi } from './layer-api.js';
+import type { Plan } from './plan.js';
+import { publishLayer, type LayerOutcome } from './publish-layer.js';
+import { outcomeTable, PublishError, type Outcome } from './report.js';
+import type { PublishedLayer, PublishOptions, PublishResult } from './types.js';
+import { validatePublishOptions } from './validate.js';
+
+export type { PublishedLayer, PublishOptions, PublishResult } from './types.js';
+export { PublishError } from './report.js';
+
+/** One layer (architecture) in one region. */
+interface Task {
+  region: string;
+  zip: LayerZip;
+  layerName: string;
+  api: LayerApi;
+  s3Bucket: string;
+}
+
+const failed = (task: Task, detail: string): Outcome => ({
+  region: task.region,
+  arch: task.zip.arch,
+  layerName: task.layerName,
+  status: 'failed',
+  detail,
+});
+
+interface TaskResult {
+  row: Outcome;
+  layer?: PublishedLayer;
+}
+
+function succeeded(task: Task, outcome: LayerOutcome): TaskResult {
+  const notes = [
+    outcome.fillers ? `${outcome.fillers} filler version(s) first` : '',
+    outcome.permissionsAdded.length ? `added ${outcome.permissionsAdded.join(', ')}` : '',
+  ];
+  return {
+    row: {
+      region: task.region,
+      arch: task.zip.arch,
+      layerName: task.layerName,
+      status: outcome.reused ? 'reused' : 'published',
+      version: outcome.version.version,
+      detail: notes.filter(Boolean).join('; '),
+    },
+    layer: {
+      region: task.region,
+      arch: task.zip.arch,
+      layerName: task.layerName,
+      version: outcome.version.version,
+      arn: outcome.version.arn,
+      reused: outcome.reused,
+      codeSha256: outcome.version.codeSha256,
+    },
+  };
+}
+
+/** {region: {arch: arn}}, regions in the order asked for. */
+function arnMap(layers: PublishedLayer[]): PublishResult['arns'] {
+  const arns: PublishResult['arns'] = {};
+  for (const layer of layers) (arns[layer.region] ??= {})[layer.arch] = layer.arn;
+  return arns;
+}
+
+/**
+ * Publishes the layer zips in every region (in parallel, bounded), shares them, optionally aligns
+ * version numbers, writes layers.json and logs a table of every region's outcome. Throws a
+ * PublishError naming the failed regions after the others have run.
+ */
+export async function publishLayers(options: PublishOptions): Promise<PublishResult> {
+  const settings = await validatePublishOptions(options);
+  // One plan per task, joined in task order, so a dry run prints the same plan every time.
+  const plans: Plan[] = [];
+  const tasks: Task[] = settings.regions.flatMap((region) => {
+    const regionApi = options.dryRun ? undefined : awsLayerApi(region);
+    const s3Bucket = settings.s3Bucket ? s3BucketFor(settings.s3Bucket, region) : '';
+    return settings.zips.map((zip) => {
+      const plan: Plan = [];
+      plans.push(plan);
+      return {
+        region,
+        zip,
+        layerName: layerName(settings.layerNamePattern, zip.arch),
+        api: regionApi ?? dryRunLayerApi(region, plan),
+        s3Bucket,
+      };
+    });
+  });
+  const limit = settings.concurrency;
+
+  const inspections = await settleWithConcurrency(tasks, limit, (task) =>
+    task.api.newestVersion(task.layerName),
+  );
+  const inspected: (Task & Inspected)[] = [];
+  const unanswered = new Set<string>();
+  tasks.forEach((task, index) => {
+    const inspection = inspections[index];
+    if (inspection.status === 'fulfilled') inspected.push({ ...task, newest: inspection.value });
+    else unanswered.add(task.region);
+  });
+  const targets = options.alignVersions ? alignmentTargets(inspected) : undefined;
+  if (targets) assertFillersBounded(inspected, targets);
+
+  const publishTask = async (index: number): Promise<TaskResult> => {
+    const task = tasks[index];
+    const inspection = inspections[index];
+    if (inspection.status === 'rejected')
+      return { row: failed(task, messageOf(inspection.reason)) };
+    if (targets && unanswered.size > 0) {
+      // A region that did not answer may hold a higher number: the target is unknown.
+      const regions = [...unanswered].join(', ');
+      return {
+        row: failed(task, `not published: aligning versions needs every region, ${regions} failed`),
+      };
+    }
+    const outcome = await publishLayer({
+      ...task,
+      share: settings.share,
+      newest: inspection.value,
+      target: targets?.get(task.zip.arch),
+    });
+    return succeeded(task, outcome);
+  };
+  const settled = await settleWithConcurrency([...tasks.keys()], limit, publishTask);
+  const results = settled.map((result, index) =>
+    result.status === 'fulfilled'
+      ? result.value
+      : { row: failed(tasks[index], messageOf(result.reason)) },
+  );
+  const rows = results.map((result) => result.row);
+
+  const plan = plans.flat();
+  if (options.dryRun) log.info(`Dry run: the calls it would make\n${plan.join('\n')}`);
+  log.info(
+    `${options.dryRun ? 'Dry run (as if no version existed): ' : ''}layers\n${outcomeTable(rows)}`,
+  );
+  const failures = rows.filter((row) => row.status === 'failed');
+  if (failures.length > 0) throw new PublishError(failures);
+  const layers = results.flatMap((result) => (result.layer ? [result.layer] : []));
+  const arns = arnMap(layers);
+  const sha256 = Object.fromEntries(settings.zips.map((zip) => [zip.arch, zip.sha256]));
+  // A dry run's ARNs are placeholders: its layers.json goes to a temporary folder, never to dist.
+  const layersDir = options.dryRun
+    ? await mkdtemp(join(tmpdir(), 'lsr-dry-run-'))
+    : options.distDir;
+  const layersJson = await writeLayersJson(layersDir, {
+    version: settings.version,
+    layers: arns,
+    sha256,
+  });
+  return { layers, arns, layersJson, plan };
+}

@@ -1,0 +1,98 @@
+import type { LayerZip } from '../dist.js';
+import { lambdaArchitecture, type Share } from '../inputs.js';
+import { holdsZip } from './align.js';
+import type { LayerApi, LayerContent, LayerVersionInfo, PublishInput } from './layer-api.js';
+import { ensurePermissions } from './permissions.js';
+import { s3KeyFor } from './s3-upload.js';
+
+/** One layer in one region: reuse the newest version when it holds the zip, else publish. */
+export interface LayerJob {
+  api: LayerApi;
+  zip: LayerZip;
+  layerName: string;
+  share: Share;
+  /** The bucket in this region to publish through; '' sends the zip directly. */
+  s3Bucket: string;
+  newest: LayerVersionInfo | undefined;
+  /** With --align-versions: the version number this layer must end at. */
+  target?: number;
+}
+
+export interface LayerOutcome {
+  version: LayerVersionInfo;
+  reused: boolean;
+  fillers: number;
+  permissionsAdded: string[];
+}
+
+const description = (zip: LayerZip): string => `lambda-shell-runtime ${zip.version} (${zip.arch})`;
+
+function publishInput(job: LayerJob, text: string): PublishInput {
+  return {
+    LayerName: job.layerName,
+    Description: text,
+    CompatibleRuntimes: ['provided.al2023'],
+    CompatibleArchitectures: [lambdaArchitecture(job.zip.arch)],
+    LicenseInfo: 'Apache-2.0',
+  };
+}
+
+async function content(job: LayerJob): Promise<LayerContent> {
+  if (!job.s3Bucket) return { zip: job.zip };
+  const s3 = { bucket: job.s3Bucket, key: s3KeyFor(job.zip.version, job.zip.fileName) };
+  await job.api.uploadZip(s3.bucket, s3.key, job.zip.path);
+  return { zip: job.zip, s3 };
+}
+
+async function publish(job: LayerJob, code: LayerContent, text: string): Promise<LayerVersionInfo> {
+  const published = await job.api.publishVersion(publishInput(job, text), code);
+  // Lambda hashes what it stored: a mismatch means a wrong or truncated S3 object.
+  if (published.codeSha256 !== job.zip.codeSha256) {
+    throw new Error(
+      `${job.layerName} version ${published.version} has CodeSha256 ${JSON.stringify(published.codeSha256)}, expected ${job.zip.codeSha256} (${job.zip.fileName})`,
+    );
+  }
+  return published;
+}
+
+export async function publishLayer(job: LayerJob): Promise<LayerOutcome> {
+  const { newest, target } = job;
+  if (holdsZip(newest, job.zip) && (target === undefined || newest!.version === target)) {
+    const permissionsAdded = await ensurePermissions(
+      job.api,
+      job.layerName,
+      newest!.version,
+      job.share,
+    );
+    return { version: newest!, reused: true, fillers: 0, permissionsAdded };
+  }
+  const code = await content(job);
+  let fillers = 0;
+  let last = newest?.version ?? 0;
+  while (target !== undefined && last + 1 < target) {
+    const filler = await publish(
+      job,
+      code,
+      `${description(job.zip)} filler to align version numbers across regions: use version ${target}`,
+    );
+    fillers++;
+    last = filler.version;
+    if (last >= target) break;
+  }
+  if (target !== undefined && last >= target) throw overshoot(job, last, target);
+  const published = await publish(job, code, description(job.zip));
+  if (target !== undefined && published.version !== target)
+    throw overshoot(job, published.version, target);
+  const permissionsAdded = await ensurePermissions(
+    job.api,
+    job.layerName,
+    published.version,
+    job.share,
+  );
+  return { version: published, reused: false, fillers, permissionsAdded };
+}
+
+const overshoot = (job: LayerJob, reached: number, target: number): Error =>
+  new Error(
+    `${job.layerName} reached version ${reached} instead of ${target} (deleted version numbers are never reused); run again to align every region to the highest number`,
+  );

@@ -1,0 +1,42 @@
+import type { LayerZip } from '../dist.js';
+import type { Architecture, Share } from '../inputs.js';
+
+export interface PublishOptions {
+  zips: LayerZip[];
+  version: string;
+  regions: string[];
+  share: Share;
+  /** Layer name with an {arch} placeholder, e.g. lambda-shell-runtime-{arch}. */
+  layerNamePattern: string;
+  /** Bucket (or pattern with {region}) to publish through S3; required for zips over 50 MB. */
+  s3Bucket?: string;
+  alignVersions: boolean;
+  dryRun: boolean;
+  distDir: string;
+  /** How many region × architecture publications run at once (default 4). */
+  concurrency?: number;
+  /** Publish zips the manifest marks non-releasable (local builder). */
+  allowUnreleasable?: boolean;
+}
+
+export interface PublishedLayer {
+  region: string;
+  arch: Architecture;
+  layerName: string;
+  version: number;
+  arn: string;
+  reused: boolean;
+  codeSha256: string;
+}
+
+export interface PublishResult {
+  layers: PublishedLayer[];
+  arns: Record<string, Partial<Record<Architecture, string>>>;
+  /**
+   * The path of layers.json written in distDir. A dry run writes it to a temporary folder
+   * instead, with placeholder ARNs (as if no version existed), and leaves distDir alone.
+   */
+  layersJson: string;
+  /** Dry run: every call it would make; empty otherwise. */
+  plan: string[];
+}

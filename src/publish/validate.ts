@@ -1,0 +1,103 @@
+import type { LayerZip } from '../dist.js';
+import { readManifest } from '../dist.js';
+import { InputError } from '../errors.js';
+import {
+  parseLayerName,
+  parseRegions,
+  parseS3Bucket,
+  parseShare,
+  parseVersion,
+  type Share,
+} from '../inputs.js';
+import type { PublishOptions } from './types.js';
+
+/**
+ * Checks every input of the remote steps before the first AWS call, so a typo never leaves a
+ * half-published release behind. Shared by publish and sar.
+ */
+
+/** Lambda's limit for a zip sent directly in PublishLayerVersion; larger ones go through S3. */
+export const DIRECT_UPLOAD_LIMIT = 50 * 1024 * 1024;
+export const DEFAULT_CONCURRENCY = 4;
+
+export function validateRegions(regions: readonly string[], input = 'regions'): string[] {
+  if (regions.length === 0) throw new InputError(input, '', 'one or more AWS region codes');
+  return parseRegions(regions.join(','), input);
+}
+
+/** A Share built in code gets the same checks as one parsed from text. */
+export function validateShare(share: Share, input = 'share'): Share {
+  const text =
+    share.kind === 'accounts'
+      ? share.accounts.join(',')
+      : share.kind === 'organization'
+        ? share.organizationId
+        : share.kind;
+  const parsed = parseShare(text, input);
+  if (parsed.kind !== share.kind) throw new InputError(input, text, `a valid ${share.kind} share`);
+  return parsed;
+}
+
+export function validateZips(zips: readonly LayerZip[], version: string): LayerZip[] {
+  if (zips.length === 0) throw new InputError('dist', '', `layer zips for version ${version}`);
+  for (const zip of zips) {
+    if (zip.version !== version)
+      throw new InputError('version', version, `the version of the zips (${zip.fileName})`);
+  }
+  if (new Set(zips.map((zip) => zip.arch)).size !== zips.length)
+    throw new InputError(
+      'dist',
+      zips.map((zip) => zip.fileName).join(','),
+      'one zip per architecture',
+    );
+  return [...zips];
+}
+
+/** Zips from the local builder carry the host's jq and no AWS CLI: never ship them by accident. */
+export async function assertReleasable(
+  distDir: string,
+  dryRun: boolean,
+  allowUnreleasable = false,
+): Promise<void> {
+  if (dryRun || allowUnreleasable) return;
+  const manifest = await readManifest(distDir);
+  if (!manifest.releasable) {
+    throw new InputError(
+      'dist',
+      distDir,
+      `zips from a releasable build; these come from the ${manifest.builder} builder (host jq, no AWS CLI). Rebuild with the docker builder, or pass --allow-unreleasable`,
+    );
+  }
+}
+
+export interface PublishSettings {
+  zips: LayerZip[];
+  version: string;
+  regions: string[];
+  share: Share;
+  layerNamePattern: string;
+  s3Bucket: string;
+  concurrency: number;
+}
+
+export async function validatePublishOptions(options: PublishOptions): Promise<PublishSettings> {
+  const version = parseVersion(options.version);
+  const zips = validateZips(options.zips, version);
+  const regions = validateRegions(options.regions);
+  const share = validateShare(options.share);
+  const layerNamePattern = parseLayerName(options.layerNamePattern);
+  const s3Bucket = parseS3Bucket(options.s3Bucket ?? '');
+  const concurrency = options.concurrency ?? DEFAULT_CONCURRENCY;
+  if (!Number.isInteger(concurrency) || concurrency < 1)
+    throw new InputError('concurrency', String(concurrency), 'a whole number of at least 1');
+  const tooLarge = zips.find((zip) => zip.size > DIRECT_UPLOAD_LIMIT);
+  if (tooLarge && !s3Bucket) {
+    throw new InputError(
+      's3-bucket',
+      '',
+      `a bucket: ${tooLarge.fileName} is ${tooLarge.size} bytes, over Lambda's 50 MB direct upload limit`,
+    );
+  }
+  await assertReleasable(options.distDir, options.dryRun, options.allowUnreleasable);
+  return { zips, version, regions, share, layerNamePattern, s3Bucket, concurrency };
+}

@@ -1,0 +1,100 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createServer } from 'node:net';
+import { run, runChecked } from '../../src/exec.js';
+import { retryWithBackoff } from '../../src/retry.js';
+
+/**
+ * A moto server (python3 -m moto.server) on a free local port, for tests that run the AWS SDK
+ * for real. moto is installed when missing: a test never skips for want of it.
+ */
+export interface MotoServer {
+  endpoint: string;
+  stop(): Promise<void>;
+}
+
+async function ensureMotoInstalled(): Promise<void> {
+  const probe = await run('python3', ['-c', 'import moto.server']);
+  if (probe.exitCode === 0) return;
+  await runChecked('python3', ['-m', 'pip', 'install', '--quiet', 'moto[server]>=5']);
+}
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      const port = typeof address === 'object' && address ? address.port : 0;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+async function waitUntilAnswering(endpoint: string, child: ChildProcess): Promise<void> {
+  await retryWithBackoff(
+    async () => {
+      if (child.exitCode !== null) throw new Error(`moto exited with code ${child.exitCode}`);
+      const response = await fetch(`${endpoint}/moto-api/`);
+      if (!response.ok) throw new Error(`moto answered ${response.status}`);
+    },
+    {
+      attempts: 60,
+      baseMs: 250,
+      maxMs: 500,
+      isRetryable: () => child.exitCode === null,
+    },
+  );
+}
+
+export async function startMoto(): Promise<MotoServer> {
+  await ensureMotoInstalled();
+  const port = await freePort();
+  const endpoint = `http://127.0.0.1:${port}`;
+  const child = spawn('python3', ['-m', 'moto.server', '-H', '127.0.0.1', '-p', String(port)], {
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
+  let stderr = '';
+  child.stderr?.on('data', (chunk: Buffer) => {
+    stderr = (stderr + chunk.toString()).slice(-4000);
+  });
+  try {
+    await waitUntilAnswering(endpoint, child);
+  } catch (error) {
+    child.kill('SIGKILL');
+    throw new Error(`moto did not start on ${endpoint}: ${String(error)}\n${stderr}`, {
+      cause: error,
+    });
+  }
+  return {
+    endpoint,
+    stop: () =>
+      new Promise<void>((resolve) => {
+        if (child.exitCode !== null) return resolve();
+        child.once('exit', () => resolve());
+        child.kill('SIGTERM');
+      }),
+  };
+}
+
+/** Sets environment variables for a test and gives back a function that restores them. */
+export function setEnv(values: Record<string, string | undefined>): () => void {
+  const saved = Object.fromEntries(Object.keys(values).map((key) => [key, process.env[key]]));
+  const apply = (entries: Record<string, string | undefined>): void => {
+    for (const [key, value] of Object.entries(entries)) {
+      if (value === undefined) delete process.env[key];
+      else process.env[key] = value;
+    }
+  };
+  apply(values);
+  return () => apply(saved);
+}
+
+/** The environment that points the AWS SDK at a local endpoint with dummy credentials. */
+export const awsTestEnv = (endpoint: string): Record<string, string | undefined> => ({
+  AWS_ENDPOINT_URL: endpoint,
+  AWS_ACCESS_KEY_ID: 'test',
+  AWS_SECRET_ACCESS_KEY: 'test',
+  AWS_SESSION_TOKEN: undefined,
+  AWS_PROFILE: undefined,
+  AWS_REGION: 'us-east-1',
+});

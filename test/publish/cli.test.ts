@@ -1,0 +1,122 @@
+import { parseArgs } from 'node:util';
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { Command, OptionValues } from '../../src/commands/command.js';
+import { publishCommand } from '../../src/commands/publish.js';
+import { sarCommand } from '../../src/commands/sar.js';
+import { InputError } from '../../src/errors.js';
+import { awsTestEnv, setEnv, startMoto, type MotoServer } from '../helpers/moto.js';
+import { captureStderr, makeDist, type DistFixture } from './fixtures.js';
+
+let moto: MotoServer;
+let dist: DistFixture;
+let restoreEnv: () => void;
+
+beforeAll(async () => {
+  moto = await startMoto();
+  restoreEnv = setEnv({ ...awsTestEnv(moto.endpoint), GITHUB_ACTIONS: undefined });
+  dist = await makeDist('2.0.0');
+});
+
+afterAll(async () => {
+  restoreEnv?.();
+  await dist?.remove();
+  await moto?.stop();
+});
+
+/** Runs a command as the CLI does (node:util parseArgs, strict), capturing stdout. */
+async function runCommand(
+  command: Command,
+  args: string[],
+): Promise<{ code: number; stdout: string }> {
+  const { values, positionals } = parseArgs({
+    args,
+    options: command.options,
+    allowPositionals: true,
+    strict: true,
+  });
+  const chunks: string[] = [];
+  const original = process.stdout.write.bind(process.stdout);
+  process.stdout.write = ((chunk: string | Uint8Array) => {
+    chunks.push(String(chunk));
+    return true;
+  }) as typeof process.stdout.write;
+  try {
+    const { result, error } = await captureStderr(() =>
+      command.run(values as OptionValues, positionals),
+    );
+    if (error) throw error;
+    return { code: result!, stdout: chunks.join('') };
+  } finally {
+    process.stdout.write = original;
+  }
+}
+
+describe('lambda-shell-runtime publish', () => {
+  it('publishes against the endpoint and prints the ARN map on stdout', async () => {
+    const { code, stdout } = await runCommand(publishCommand, [
+      '--dist',
+      dist.dir,
+      '--version',
+      '2.0.0',
+      '--regions',
+      'us-east-1,eu-west-1',
+      '--share',
+      'public',
+      '--layer-name',
+      'cli-{arch}',
+      '--align-versions',
+    ]);
+    expect(code).toBe(0);
+    const arns = JSON.parse(stdout);
+    expect(arns).toEqual({
+      'us-east-1': {
+        arm64: 'arn:aws:lambda:us-east-1:123456789012:layer:cli-arm64:1',
+        amd64: 'arn:aws:lambda:us-east-1:123456789012:layer:cli-amd64:1',
+      },
+      'eu-west-1': {
+        arm64: 'arn:aws:lambda:eu-west-1:123456789012:layer:cli-arm64:1',
+        amd64: 'arn:aws:lambda:eu-west-1:123456789012:layer:cli-amd64:1',
+      },
+    });
+    expect(JSON.parse(await readFile(join(dist.dir, 'layers.json'), 'utf8')).layers).toEqual(arns);
+  });
+
+  it('rejects a bad share and a bad concurrency as input errors', async () => {
+    const base = ['--dist', dist.dir, '--version', '2.0.0', '--regions', 'us-east-1'];
+    await expect(runCommand(publishCommand, [...base, '--share', 'everyone'])).rejects.toThrow(
+      InputError,
+    );
+    await expect(runCommand(publishCommand, [...base, '--concurrency', 'two'])).rejects.toThrow(
+      /"concurrency": "two"/,
+    );
+  });
+});
+
+describe('lambda-shell-runtime sar', () => {
+  it('prints the applications a dry run would publish', async () => {
+    const { code, stdout } = await runCommand(sarCommand, [
+      '--dist',
+      dist.dir,
+      '--version',
+      '2.0.0',
+      '--s3-bucket',
+      'artifacts-{region}',
+      '--region',
+      'eu-central-1',
+      '--share',
+      'public',
+      '--dry-run',
+    ]);
+    expect(code).toBe(0);
+    const result = JSON.parse(stdout);
+    expect(result.applications.map((application: { name: string }) => application.name)).toEqual([
+      'lambda-shell-runtime-arm64',
+      'lambda-shell-runtime-amd64',
+      'lambda-shell-runtime',
+    ]);
+    expect(result.url).toBe(
+      'https://serverlessrepo.aws.amazon.com/applications/eu-central-1/<account>/lambda-shell-runtime',
+    );
+  });
+});

@@ -1,0 +1,105 @@
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createWriteStream } from 'node:fs';
+import { ZipFile } from 'yazl';
+import {
+  describeZip,
+  readLayerZips,
+  sha256sumsText,
+  SHA256SUMS,
+  writeManifest,
+  zipFileName,
+  type LayerZip,
+} from '../../src/dist.js';
+import { ARCHITECTURES } from '../../src/inputs.js';
+
+/** A dist folder as the build step leaves it: a small zip per architecture, SHA256SUMS, manifest. */
+export interface DistFixture {
+  dir: string;
+  zips: LayerZip[];
+  remove(): Promise<void>;
+}
+
+function writeZip(path: string, files: Record<string, string>): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const zip = new ZipFile();
+    // A fixed mtime: the same content gives the same bytes, so the same CodeSha256.
+    const mtime = new Date('2026-01-01T00:00:00Z');
+    for (const [name, text] of Object.entries(files))
+      zip.addBuffer(Buffer.from(text), name, { mtime, mode: 0o100755 });
+    zip.end();
+    zip.outputStream.pipe(createWriteStream(path)).on('close', resolve).on('error', reject);
+  });
+}
+
+export async function makeDist(
+  version = '1.2.3',
+  { releasable = true, salt = '' }: { releasable?: boolean; salt?: string } = {},
+): Promise<DistFixture> {
+  const dir = await mkdtemp(join(tmpdir(), 'lsr-dist-'));
+  const zips: LayerZip[] = [];
+  for (const arch of ARCHITECTURES) {
+    const fileName = zipFileName(arch, version);
+    const path = join(dir, fileName);
+    await writeZip(path, { bootstrap: `#!/bin/sh\n# ${arch} ${version} ${salt}\n` });
+    zips.push(await describeZip(path, fileName, arch, version));
+  }
+  await writeFile(join(dir, SHA256SUMS), sha256sumsText(zips));
+  await writeManifest(dir, {
+    version,
+    builder: releasable ? 'docker' : 'local',
+    releasable,
+    architectures: [...ARCHITECTURES],
+  });
+  return {
+    dir,
+    zips: await readLayerZips(dir, version),
+    remove: () => rm(dir, { recursive: true, force: true }),
+  };
+}
+
+/** An HTTP server that counts the requests it gets: the proof that a step made no call. */
+export interface CountingServer {
+  endpoint: string;
+  requests: () => number;
+  close(): Promise<void>;
+}
+
+export async function startCountingServer(): Promise<CountingServer> {
+  const { createServer } = await import('node:http');
+  let count = 0;
+  const server = createServer((request, response) => {
+    count++;
+    request.resume();
+    response.statusCode = 500;
+    response.end('{"message":"this server only counts"}');
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const address = server.address();
+  const port = typeof address === 'object' && address ? address.port : 0;
+  return {
+    endpoint: `http://127.0.0.1:${port}`,
+    requests: () => count,
+    close: () => new Promise((resolve) => server.close(() => resolve())),
+  };
+}
+
+/** Captures what the logger writes (stderr off a runner) while `fn` runs. */
+export async function captureStderr<T>(
+  fn: () => Promise<T>,
+): Promise<{ result?: T; error?: unknown; text: string }> {
+  const chunks: string[] = [];
+  const original = process.stderr.write.bind(process.stderr);
+  process.stderr.write = ((chunk: string | Uint8Array) => {
+    chunks.push(String(chunk));
+    return true;
+  }) as typeof process.stderr.write;
+  try {
+    return { result: await fn(), text: chunks.join('') };
+  } catch (error) {
+    return { error, text: chunks.join('') };
+  } finally {
+    process.stderr.write = original;
+  }
+}

@@ -1,0 +1,158 @@
+import { existsSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { InputError } from '../../src/errors.js';
+import { publishLayers, type PublishOptions } from '../../src/publish/index.js';
+import { awsTestEnv, setEnv } from '../helpers/moto.js';
+import {
+  captureStderr,
+  makeDist,
+  startCountingServer,
+  type CountingServer,
+  type DistFixture,
+} from './fixtures.js';
+
+// Every AWS call would reach the counting server: these tests prove none is made.
+let server: CountingServer;
+let dist: DistFixture;
+let restoreEnv: () => void;
+
+beforeAll(async () => {
+  server = await startCountingServer();
+  restoreEnv = setEnv({ ...awsTestEnv(server.endpoint), GITHUB_ACTIONS: undefined });
+  dist = await makeDist('1.2.3');
+});
+
+afterAll(async () => {
+  restoreEnv?.();
+  await dist?.remove();
+  await server?.close();
+});
+
+const options = (overrides: Partial<PublishOptions>): PublishOptions => ({
+  zips: dist.zips,
+  version: '1.2.3',
+  regions: ['us-east-1', 'eu-west-1'],
+  share: { kind: 'public' },
+  layerNamePattern: 'lambda-shell-runtime-{arch}',
+  alignVersions: false,
+  dryRun: false,
+  distDir: dist.dir,
+  ...overrides,
+});
+
+describe('publishLayers validation, before any call', () => {
+  it.each<[string, Partial<PublishOptions>, RegExp]>([
+    ['a bad region', { regions: ['us-east-1', 'mars-north-1'] }, /"regions": "mars-north-1"/],
+    ['no region', { regions: [] }, /"regions": "" is not allowed; expected one or more AWS region/],
+    [
+      'a bad account id in share',
+      { share: { kind: 'accounts', accounts: ['12345'] } },
+      /"share": "12345"/,
+    ],
+    ['an empty account list', { share: { kind: 'accounts', accounts: [] } }, /"share"/],
+    [
+      'a bad organization id',
+      { share: { kind: 'organization', organizationId: 'org-1' } },
+      /"share": "org-1"/,
+    ],
+    ['a layer name without {arch}', { layerNamePattern: 'my-layer' }, /"layer-name"/],
+    ['a bad bucket', { s3Bucket: 'Bad_Bucket' }, /"s3-bucket"/],
+    ['a version the zips do not have', { version: '2.0.0' }, /"version": "2.0.0"/],
+    ['a version that is not semver', { version: '1.2' }, /"version": "1.2"/],
+    ['a concurrency of 0', { concurrency: 0 }, /"concurrency": "0"/],
+  ])('rejects %s', async (_name, overrides, message) => {
+    const error = await publishLayers(options(overrides)).catch((caught: unknown) => caught);
+    expect(error).toBeInstanceOf(InputError);
+    expect((error as Error).message).toMatch(message);
+    expect(server.requests()).toBe(0);
+  });
+
+  it('asks for a bucket when a zip is over the 50 MB direct upload limit', async () => {
+    const big = { ...dist.zips[0], size: 50 * 1024 * 1024 + 1 };
+    await expect(publishLayers(options({ zips: [big, dist.zips[1]] }))).rejects.toThrow(
+      /"s3-bucket".*lambda-shell-runtime-arm64-1.2.3.zip is 52428801 bytes, over Lambda's 50 MB/,
+    );
+    expect(server.requests()).toBe(0);
+  });
+
+  it('refuses zips from the local builder unless told to publish them anyway', async () => {
+    const local = await makeDist('1.2.3', { releasable: false });
+    try {
+      await expect(
+        publishLayers(options({ zips: local.zips, distDir: local.dir })),
+      ).rejects.toThrow(/"dist".*local builder.*--allow-unreleasable/);
+      expect(server.requests()).toBe(0);
+      // The override passes validation: the first call then reaches the (failing) server.
+      const { error } = await captureStderr(() =>
+        publishLayers(
+          options({
+            zips: local.zips,
+            distDir: local.dir,
+            allowUnreleasable: true,
+            regions: ['us-east-1'],
+          }),
+        ),
+      );
+      expect((error as Error).name).toBe('PublishError');
+      expect(server.requests()).toBeGreaterThan(0);
+    } finally {
+      await local.remove();
+    }
+  });
+});
+
+describe('publishLayers --dry-run', () => {
+  it('returns the plan of every call and makes none', async () => {
+    const before = server.requests();
+    const { result, text } = await captureStderr(() =>
+      publishLayers(
+        options({
+          dryRun: true,
+          s3Bucket: 'layers-{region}',
+          alignVersions: true,
+          share: { kind: 'accounts', accounts: ['111111111111'] },
+        }),
+      ),
+    );
+    expect(server.requests()).toBe(before);
+    expect(result!.arns['eu-west-1']).toEqual({
+      arm64: 'arn:aws:lambda:eu-west-1:<account>:layer:lambda-shell-runtime-arm64:1',
+      amd64: 'arn:aws:lambda:eu-west-1:<account>:layer:lambda-shell-runtime-amd64:1',
+    });
+    // Its layers.json (placeholder ARNs) stays out of the dist folder.
+    expect(result!.layersJson.startsWith(dist.dir)).toBe(false);
+    expect(JSON.parse(await readFile(result!.layersJson, 'utf8')).layers).toEqual(result!.arns);
+    expect(existsSync(join(dist.dir, 'layers.json'))).toBe(false);
+    const plan = result!.plan;
+    expect(plan.filter((line) => line.startsWith('us-east-1 '))).toEqual([
+      'us-east-1 lambda:ListLayerVersions {"LayerName":"lambda-shell-runtime-arm64","MaxItems":1}',
+      'us-east-1 s3:PutObject {"Bucket":"layers-us-east-1","Key":"lambda-shell-runtime/1.2.3/lambda-shell-runtime-arm64-1.2.3.zip","Body":"' +
+        dist.zips[0].path +
+        '"}',
+      'us-east-1 lambda:PublishLayerVersion {"LayerName":"lambda-shell-runtime-arm64","Description":"lambda-shell-runtime 1.2.3 (arm64)","CompatibleRuntimes":["provided.al2023"],"CompatibleArchitectures":["arm64"],"LicenseInfo":"Apache-2.0","Content":{"S3Bucket":"layers-us-east-1","S3Key":"lambda-shell-runtime/1.2.3/lambda-shell-runtime-arm64-1.2.3.zip"}}',
+      'us-east-1 lambda:GetLayerVersionPolicy {"LayerName":"lambda-shell-runtime-arm64","VersionNumber":1}',
+      'us-east-1 lambda:AddLayerVersionPermission {"LayerName":"lambda-shell-runtime-arm64","VersionNumber":1,"Action":"lambda:GetLayerVersion","StatementId":"lsr-account-111111111111","Principal":"111111111111"}',
+      'us-east-1 lambda:ListLayerVersions {"LayerName":"lambda-shell-runtime-amd64","MaxItems":1}',
+      expect.stringMatching(/^us-east-1 s3:PutObject .*amd64/),
+      expect.stringMatching(
+        /^us-east-1 lambda:PublishLayerVersion .*"CompatibleArchitectures":\["x86_64"\]/,
+      ),
+      expect.stringMatching(/^us-east-1 lambda:GetLayerVersionPolicy /),
+      expect.stringMatching(/^us-east-1 lambda:AddLayerVersionPermission /),
+    ]);
+    expect(plan.filter((line) => line.startsWith('eu-west-1 '))).toHaveLength(10);
+    expect(text).toContain('Dry run: the calls it would make');
+  });
+
+  it('sends small zips directly when no bucket is given', async () => {
+    const before = server.requests();
+    const { result } = await captureStderr(() =>
+      publishLayers(options({ dryRun: true, regions: ['eu-west-1'] })),
+    );
+    expect(result!.plan[1]).toContain(
+      `"Content":{"ZipFile":"<${dist.zips[0].path}, ${dist.zips[0].size} bytes>"}`,
+    );
+    expect(server.requests()).toBe(before);
+  });
+});

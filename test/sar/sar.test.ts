@@ -1,0 +1,436 @@
+import { CreateBucketCommand, GetObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import {
+  CreateApplicationCommand as CreateApplication,
+  CreateApplicationVersionCommand as CreateApplicationVersion,
+  GetApplicationCommand as GetApplication,
+  ListApplicationsCommand as ListApplications,
+  NotFoundException,
+  BadRequestException,
+  ForbiddenException,
+  PutApplicationPolicyCommand as PutApplicationPolicy,
+  ServerlessApplicationRepositoryClient,
+  UpdateApplicationCommand as UpdateApplication,
+  type CreateApplicationRequest,
+  type CreateApplicationResponse,
+  type CreateApplicationVersionRequest,
+  type GetApplicationRequest,
+  type GetApplicationResponse,
+  type ListApplicationsRequest,
+  type ListApplicationsResponse,
+  type PutApplicationPolicyRequest,
+  type UpdateApplicationRequest,
+} from '@aws-sdk/client-serverlessapplicationrepository';
+import { jest } from '@jest/globals';
+import { mockClient, type AwsCommand, type AwsStub } from 'aws-sdk-client-mock';
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { InputError } from '../../src/errors.js';
+import { paths } from '../../src/paths.js';
+import { publishSar, type SarOptions } from '../../src/sar/index.js';
+import { parseCfnYaml } from './cfn-yaml.js';
+import { awsTestEnv, setEnv, startMoto, type MotoServer } from '../helpers/moto.js';
+import {
+  captureStderr,
+  makeDist,
+  startCountingServer,
+  type DistFixture,
+} from '../publish/fixtures.js';
+
+// SAR through aws-sdk-client-mock (moto has no SAR); the S3 uploads for real against moto.
+// client-serverlessapplicationrepository 3.668 is built on an older @smithy/types than
+// aws-sdk-client-mock: the mock works on it at run time, and these casts bridge the types.
+type Metadata = { $metadata: object };
+type Stub = AwsStub<object, Metadata, unknown>;
+const sar = mockClient(ServerlessApplicationRepositoryClient as never) as unknown as Stub;
+const command = <I extends object, O extends object = object>(constructor: unknown) =>
+  constructor as new (input: I) => AwsCommand<I, O & Metadata>;
+const ListApplicationsCommand = command<ListApplicationsRequest, ListApplicationsResponse>(
+  ListApplications,
+);
+const CreateApplicationCommand = command<CreateApplicationRequest, CreateApplicationResponse>(
+  CreateApplication,
+);
+const CreateApplicationVersionCommand =
+  command<CreateApplicationVersionRequest>(CreateApplicationVersion);
+const GetApplicationCommand = command<GetApplicationRequest, GetApplicationResponse>(
+  GetApplication,
+);
+const PutApplicationPolicyCommand = command<PutApplicationPolicyRequest>(PutApplicationPolicy);
+const UpdateApplicationCommand = command<UpdateApplicationRequest>(UpdateApplication);
+const REGION = 'eu-west-1';
+const BUCKET = `lsr-sar-${REGION}`;
+const ACCOUNT_ARN = `arn:aws:serverlessrepo:${REGION}:123456789012:applications`;
+let moto: MotoServer;
+let dist: DistFixture;
+let restoreEnv: () => void;
+const noWait = { sleep: async () => {} };
+
+beforeAll(async () => {
+  moto = await startMoto();
+  restoreEnv = setEnv({
+    ...awsTestEnv(moto.endpoint),
+    GITHUB_ACTIONS: undefined,
+    GITHUB_REPOSITORY: undefined,
+  });
+  dist = await makeDist('1.2.3');
+  await new S3Client({ region: REGION }).send(
+    new CreateBucketCommand({
+      Bucket: BUCKET,
+      CreateBucketConfiguration: { LocationConstraint: REGION },
+    }),
+  );
+});
+
+afterAll(async () => {
+  sar.restore();
+  restoreEnv?.();
+  await dist?.remove();
+  await moto?.stop();
+});
+
+beforeEach(() => sar.reset());
+
+const options = (overrides: Partial<SarOptions> = {}): SarOptions => ({
+  zips: dist.zips,
+  version: '1.2.3',
+  s3Bucket: 'lsr-sar-{region}',
+  region: REGION,
+  share: { kind: 'public' },
+  dryRun: false,
+  sourceCodeUrl: 'https://github.com/example/lambda-shell-runtime',
+  policyRetry: noWait,
+  ...overrides,
+});
+
+const NAMES = ['lambda-shell-runtime-arm64', 'lambda-shell-runtime-amd64', 'lambda-shell-runtime'];
+const existingApplications = () =>
+  sar.on(ListApplicationsCommand).resolves({
+    Applications: NAMES.map((name) => ({
+      Name: name,
+      ApplicationId: `${ACCOUNT_ARN}/${name}`,
+      Author: 'lambda-shell-runtime',
+      Description: 'x',
+    })),
+  });
+const dataUrl = (text: string): string =>
+  `data:text/plain;base64,${Buffer.from(text).toString('base64')}`;
+const notFound = () => new NotFoundException({ message: 'no such version', $metadata: {} });
+
+/** The templates a first publication sends, by application name. */
+async function firstTemplates(): Promise<Map<string, string>> {
+  sar.on(ListApplicationsCommand).resolves({ Applications: [] });
+  sar
+    .on(CreateApplicationCommand)
+    .callsFake(async (input) => ({ ApplicationId: `${ACCOUNT_ARN}/${input.Name}` }));
+  sar.on(PutApplicationPolicyCommand).resolves({});
+  await captureStderr(() => publishSar(options()));
+  const templates = new Map(
+    sar
+      .commandCalls(CreateApplicationCommand)
+      .map((call) => [call.args[0].input.Name!, call.args[0].input.TemplateBody!]),
+  );
+  sar.reset();
+  return templates;
+}
+
+async function s3Text(key: string): Promise<Buffer> {
+  const got = await new S3Client({ region: REGION }).send(
+    new GetObjectCommand({ Bucket: BUCKET, Key: key }),
+  );
+  return Buffer.from(await got.Body!.transformToByteArray());
+}
+
+describe('publishSar', () => {
+  it('creates an application per architecture and one nesting both, uploads the artifacts and makes them public', async () => {
+    sar.on(ListApplicationsCommand).resolves({ Applications: [] });
+    sar
+      .on(CreateApplicationCommand)
+      .callsFake(async (input) => ({ ApplicationId: `${ACCOUNT_ARN}/${input.Name}` }));
+    sar.on(PutApplicationPolicyCommand).resolves({});
+    const { result } = await captureStderr(() => publishSar(options()));
+
+    expect(result!.created).toBe(true);
+    expect(result!.applicationId).toBe(`${ACCOUNT_ARN}/lambda-shell-runtime`);
+    expect(result!.url).toBe(
+      `https://serverlessrepo.aws.amazon.com/applications/${REGION}/123456789012/lambda-shell-runtime`,
+    );
+    expect(result!.applications.map((application) => application.name)).toEqual(NAMES);
+
+    const prefix = `s3://${BUCKET}/lambda-shell-runtime/1.2.3`;
+    const creates = sar.commandCalls(CreateApplicationCommand).map((call) => call.args[0].input);
+    expect(creates[0]).toEqual(
+      expect.objectContaining({
+        Name: 'lambda-shell-runtime-arm64',
+        Author: 'lambda-shell-runtime',
+        SemanticVersion: '1.2.3',
+        SpdxLicenseId: 'Apache-2.0',
+        ReadmeUrl: `${prefix}/README.md`,
+        LicenseUrl: `${prefix}/LICENSE`,
+        SourceCodeUrl: 'https://github.com/example/lambda-shell-runtime',
+      }),
+    );
+    const arm64Template = creates[0].TemplateBody!;
+    expect(arm64Template).toContain(`ContentUri: "${prefix}/lambda-shell-runtime-arm64-1.2.3.zip"`);
+    expect(arm64Template).toContain('SemanticVersion: 1.2.3');
+    expect(arm64Template).toContain(`ZipSha256: ${dist.zips[0].sha256}`);
+    expect(arm64Template).toMatch(/TemplateSha256: [0-9a-f]{64}\n/);
+    expect(arm64Template).toContain('- arm64');
+    expect(creates[1].TemplateBody).toContain('- x86_64');
+    for (const create of creates) expect(create.TemplateBody).not.toMatch(/__[a-zA-Z0-9]+__/);
+    expect(await parseCfnYaml(arm64Template)).toMatchObject({
+      Transform: 'AWS::Serverless-2016-10-31',
+      Metadata: {
+        'AWS::ServerlessRepo::Application': {
+          Name: 'lambda-shell-runtime-arm64',
+          Author: 'lambda-shell-runtime',
+          SemanticVersion: '1.2.3',
+          ReadmeUrl: `${prefix}/README.md`,
+          LicenseUrl: `${prefix}/LICENSE`,
+          SourceCodeUrl: 'https://github.com/example/lambda-shell-runtime',
+          Labels: expect.arrayContaining(['lambda', 'layer']),
+        },
+      },
+      Resources: {
+        Layer: {
+          Type: 'AWS::Serverless::LayerVersion',
+          Properties: {
+            ContentUri: `${prefix}/lambda-shell-runtime-arm64-1.2.3.zip`,
+            CompatibleRuntimes: ['provided.al2023'],
+            CompatibleArchitectures: ['arm64'],
+            LicenseInfo: 'Apache-2.0',
+          },
+        },
+      },
+      Outputs: { LayerVersionArn: { Value: { Ref: 'Layer' } } },
+    });
+    expect(await parseCfnYaml(creates[2].TemplateBody!)).toMatchObject({
+      Resources: {
+        Amd64: {
+          Type: 'AWS::Serverless::Application',
+          Properties: {
+            Location: {
+              ApplicationId: `${ACCOUNT_ARN}/lambda-shell-runtime-amd64`,
+              SemanticVersion: '1.2.3',
+            },
+          },
+        },
+      },
+      Outputs: {
+        LayerVersionArnArm64: { Value: { 'Fn::GetAtt': 'Arm64.Outputs.LayerVersionArn' } },
+      },
+    });
+    expect(creates[2].TemplateBody).toContain(
+      `ApplicationId: "${ACCOUNT_ARN}/lambda-shell-runtime-arm64"`,
+    );
+    expect(creates[2].TemplateBody).toContain(
+      `ApplicationId: "${ACCOUNT_ARN}/lambda-shell-runtime-amd64"`,
+    );
+
+    const policies = sar
+      .commandCalls(PutApplicationPolicyCommand)
+      .map((call) => call.args[0].input);
+    expect(policies.map((policy) => policy.ApplicationId)).toEqual(
+      NAMES.map((name) => `${ACCOUNT_ARN}/${name}`),
+    );
+    expect(policies[0].Statements).toEqual([
+      { StatementId: 'lsr-public', Principals: ['*'], Actions: ['Deploy'] },
+    ]);
+
+    expect(await s3Text('lambda-shell-runtime/1.2.3/lambda-shell-runtime-arm64-1.2.3.zip')).toEqual(
+      await readFile(dist.zips[0].path),
+    );
+    expect((await s3Text('lambda-shell-runtime/1.2.3/README.md')).toString()).toBe(
+      await readFile(join(paths.templates, 'README.md'), 'utf8'),
+    );
+    expect((await s3Text('lambda-shell-runtime/1.2.3/LICENSE')).toString()).toBe(
+      await readFile(paths.license, 'utf8'),
+    );
+  });
+
+  it('adds a new version to existing applications', async () => {
+    existingApplications();
+    sar.on(GetApplicationCommand).rejects(notFound());
+    sar.on(CreateApplicationVersionCommand).resolves({});
+    sar.on(UpdateApplicationCommand).resolves({});
+    const { result } = await captureStderr(() =>
+      publishSar(options({ version: '1.2.3', share: { kind: 'none' } })),
+    );
+    expect(result!.created).toBe(false);
+    expect(result!.applications.every((application) => application.versionCreated)).toBe(true);
+    const versions = sar
+      .commandCalls(CreateApplicationVersionCommand)
+      .map((call) => call.args[0].input);
+    expect(versions.map((input) => [input.ApplicationId, input.SemanticVersion])).toEqual(
+      NAMES.map((name) => [`${ACCOUNT_ARN}/${name}`, '1.2.3']),
+    );
+    expect(versions[0].TemplateBody).toContain('lambda-shell-runtime-arm64-1.2.3.zip');
+    expect(sar.commandCalls(UpdateApplicationCommand)[0].args[0].input).toEqual(
+      expect.objectContaining({
+        ApplicationId: `${ACCOUNT_ARN}/lambda-shell-runtime-arm64`,
+        ReadmeUrl: `s3://${BUCKET}/lambda-shell-runtime/1.2.3/README.md`,
+      }),
+    );
+    expect(sar.commandCalls(CreateApplicationCommand)).toHaveLength(0);
+    // share none: no policy is set.
+    expect(sar.commandCalls(PutApplicationPolicyCommand)).toHaveLength(0);
+  });
+
+  it('succeeds without a call that changes anything when the version exists with the same template', async () => {
+    const templates = await firstTemplates();
+    existingApplications();
+    sar.on(GetApplicationCommand).callsFake(async (input) => {
+      const name = input.ApplicationId.split('/').pop()!;
+      // SAR may hand the template back in another form: the stamp decides, not the layout.
+      const reformatted = templates.get(name)!.replace(/\n\n/g, '\n').replace(/: /g, ':  ');
+      return { Version: { SemanticVersion: '1.2.3', TemplateUrl: dataUrl(reformatted) } };
+    });
+    sar.on(PutApplicationPolicyCommand).resolves({});
+    const { result } = await captureStderr(() => publishSar(options()));
+    expect(result!.applications.map((application) => application.versionCreated)).toEqual([
+      false,
+      false,
+      false,
+    ]);
+    expect(sar.commandCalls(CreateApplicationVersionCommand)).toHaveLength(0);
+    expect(sar.commandCalls(CreateApplicationCommand)).toHaveLength(0);
+    expect(sar.commandCalls(UpdateApplicationCommand)).toHaveLength(0);
+  });
+
+  it('refuses a version that exists with a different template, naming both', async () => {
+    const templates = await firstTemplates();
+    existingApplications();
+    const other = await makeDist('1.2.3', { salt: 'different content' });
+    try {
+      sar.on(GetApplicationCommand).callsFake(async (input) => ({
+        Version: {
+          SemanticVersion: '1.2.3',
+          TemplateUrl: dataUrl(templates.get(input.ApplicationId.split('/').pop()!)!),
+        },
+      }));
+      const stored = /TemplateSha256: ([0-9a-f]{64})/.exec(
+        templates.get('lambda-shell-runtime-arm64')!,
+      )![1];
+      const { error } = await captureStderr(() => publishSar(options({ zips: other.zips })));
+      expect((error as Error).message).toMatch(
+        new RegExp(
+          `SAR application lambda-shell-runtime-arm64 already has version 1.2.3 with a different template \\(published: TemplateSha256 ${stored}, this run: [0-9a-f]{64}\\)`,
+        ),
+      );
+      expect(sar.commandCalls(CreateApplicationVersionCommand)).toHaveLength(0);
+    } finally {
+      await other.remove();
+    }
+  });
+
+  it('retries the public policy while SAR refuses it right after creation', async () => {
+    sar.on(ListApplicationsCommand).resolves({ Applications: [] });
+    sar
+      .on(CreateApplicationCommand)
+      .callsFake(async (input) => ({ ApplicationId: `${ACCOUNT_ARN}/${input.Name}` }));
+    sar
+      .on(PutApplicationPolicyCommand)
+      .rejectsOnce(new BadRequestException({ message: 'not ready', $metadata: {} }))
+      .rejectsOnce(notFound())
+      .resolves({});
+    const sleep = jest.fn(async (_ms: number) => {});
+    const { result, text } = await captureStderr(() =>
+      publishSar(options({ zips: [dist.zips[0]], policyRetry: { sleep } })),
+    );
+    expect(result!.applicationId).toBe(`${ACCOUNT_ARN}/lambda-shell-runtime-arm64`);
+    expect(sar.commandCalls(PutApplicationPolicyCommand)).toHaveLength(3);
+    expect(sleep).toHaveBeenCalledTimes(2);
+    expect(text).toMatch(/PutApplicationPolicy .* failed \(not ready\); attempt 2/);
+  });
+
+  it('does not retry a policy it is forbidden to set', async () => {
+    sar.on(ListApplicationsCommand).resolves({ Applications: [] });
+    sar
+      .on(CreateApplicationCommand)
+      .callsFake(async (input) => ({ ApplicationId: `${ACCOUNT_ARN}/${input.Name}` }));
+    sar.on(PutApplicationPolicyCommand).rejects(
+      new ForbiddenException({
+        message: 'no serverlessrepo:PutApplicationPolicy',
+        $metadata: {},
+      }),
+    );
+    const { error } = await captureStderr(() => publishSar(options({ zips: [dist.zips[0]] })));
+    expect((error as Error).message).toContain('no serverlessrepo:PutApplicationPolicy');
+    expect(sar.commandCalls(PutApplicationPolicyCommand)).toHaveLength(1);
+  });
+
+  it('shares with accounts and organizations through the policy', async () => {
+    sar.on(ListApplicationsCommand).resolves({ Applications: [] });
+    sar
+      .on(CreateApplicationCommand)
+      .callsFake(async (input) => ({ ApplicationId: `${ACCOUNT_ARN}/${input.Name}` }));
+    sar.on(PutApplicationPolicyCommand).resolves({});
+    await captureStderr(() =>
+      publishSar(
+        options({
+          zips: [dist.zips[1]],
+          share: { kind: 'organization', organizationId: 'o-abcdefghij' },
+        }),
+      ),
+    );
+    expect(sar.commandCalls(PutApplicationPolicyCommand)[0].args[0].input.Statements).toEqual([
+      {
+        StatementId: 'lsr-org',
+        Principals: ['*'],
+        PrincipalOrgIDs: ['o-abcdefghij'],
+        Actions: ['Deploy'],
+      },
+    ]);
+  });
+});
+
+describe('publishSar before any call', () => {
+  it.each<[string, Partial<SarOptions>, RegExp]>([
+    ['no bucket', { s3Bucket: '' }, /"s3-bucket"/],
+    ['a bad region', { region: 'moon-1' }, /"region": "moon-1"/],
+    ['a bad share', { share: { kind: 'accounts', accounts: ['1'] } }, /"share": "1"/],
+    ['a bad author', { author: 'Not Valid' }, /"author"/],
+    ['no source code URL', { sourceCodeUrl: '' }, /"source-code-url"/],
+    ['a bad version', { version: 'one' }, /"version": "one"/],
+  ])('rejects %s', async (_name, overrides, message) => {
+    const error = await publishSar(options(overrides)).catch((caught: unknown) => caught);
+    expect(error).toBeInstanceOf(InputError);
+    expect((error as Error).message).toMatch(message);
+    expect(sar.calls()).toHaveLength(0);
+  });
+
+  it('dry run: prints the plan and makes no call at all', async () => {
+    const server = await startCountingServer();
+    const restore = setEnv({ AWS_ENDPOINT_URL: server.endpoint });
+    try {
+      const { result } = await captureStderr(() =>
+        publishSar(options({ dryRun: true, sourceCodeUrl: undefined })),
+      );
+      expect(server.requests()).toBe(0);
+      expect(sar.calls()).toHaveLength(0);
+      const calls = result!.plan.map((line) => line.split(' ')[1]);
+      expect(calls).toEqual([
+        's3:PutObject',
+        's3:PutObject',
+        's3:PutObject',
+        's3:PutObject',
+        'serverlessrepo:ListApplications',
+        'serverlessrepo:CreateApplication',
+        'serverlessrepo:ListApplications',
+        'serverlessrepo:CreateApplication',
+        'serverlessrepo:ListApplications',
+        'serverlessrepo:CreateApplication',
+        'serverlessrepo:PutApplicationPolicy',
+        'serverlessrepo:PutApplicationPolicy',
+        'serverlessrepo:PutApplicationPolicy',
+      ]);
+      expect(result!.plan.every((line) => line.startsWith(`${REGION} `))).toBe(true);
+      expect(result!.plan[5]).toContain('"TemplateBody":"<template, ');
+      expect(result!.applicationId).toBe(
+        `arn:aws:serverlessrepo:${REGION}:<account>:applications/lambda-shell-runtime`,
+      );
+    } finally {
+      restore();
+      await server.close();
+    }
+  });
+});
