@@ -51,6 +51,8 @@ export function run(
       if (options.stream) process.stderr.write(chunk);
     });
     child.on('error', reject);
+    // A command that exits without reading its stdin (unzip, docker…) must not crash us with EPIPE.
+    child.stdin.on('error', () => {});
     child.on('close', (code, signal) =>
       resolve({
         exitCode: code ?? (signal ? 128 : 1),

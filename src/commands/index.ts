@@ -1,8 +1,19 @@
+import { buildCommand } from './build.js';
 import type { Command } from './command.js';
 import { invokeCommand } from './invoke.js';
 import { publishCommand } from './publish.js';
 import { releaseCommand } from './release.js';
+import { runCommand } from './run.js';
 import { sarCommand } from './sar.js';
+import { testCommand } from './test.js';
 
 /** Every CLI command, in the order of the pipeline. */
-export const commands: Command[] = [invokeCommand, releaseCommand, publishCommand, sarCommand];
+export const commands: Command[] = [
+  runCommand,
+  buildCommand,
+  testCommand,
+  invokeCommand,
+  releaseCommand,
+  publishCommand,
+  sarCommand,
+];

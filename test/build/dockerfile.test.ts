@@ -1,0 +1,103 @@
+import { execFileSync, spawnSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { packageRoot, paths } from '../../src/paths.js';
+import { removeTempDirs, tempDir } from './tree-fixture.js';
+
+const dockerfile = readFileSync(paths.dockerfile, 'utf8');
+// Instructions with their continuation lines joined, comments dropped.
+const instructions = dockerfile
+  .replace(/\\\n/g, ' ')
+  .split('\n')
+  .filter((line) => line.trim() && !line.trimStart().startsWith('#'));
+const froms = instructions
+  .filter((line) => /^FROM\s/i.test(line))
+  .map((line) => /^FROM\s+(?:--platform=(\S+)\s+)?(\S+)(?:\s+AS\s+(\S+))?\s*$/i.exec(line));
+const arg = (name: string): string | undefined =>
+  instructions.map((line) => new RegExp(`^ARG ${name}=(\\S+)`).exec(line)?.[1]).find(Boolean);
+
+afterAll(removeTempDirs);
+
+describe('docker/Dockerfile', () => {
+  it('passes dockerfilelint (its stage-unaware missing_tag rule is off; see docker/.dockerfilelintrc)', () => {
+    const result = spawnSync(
+      process.execPath,
+      [
+        join(packageRoot, 'node_modules/dockerfilelint/bin/dockerfilelint'),
+        '-o',
+        'json',
+        paths.dockerfile,
+      ],
+      { encoding: 'utf8' },
+    );
+    expect(JSON.parse(result.stdout).files[0].issues).toEqual([]);
+    expect(result.status).toBe(0);
+  });
+
+  it('names every stage and pins every image by digest, never latest', () => {
+    expect(froms.every(Boolean)).toBe(true);
+    const stages: string[] = [];
+    for (const match of froms) {
+      const [, , image, stage] = match!;
+      expect(stage).toBeDefined();
+      const isStage = stages.includes(image);
+      if (!isStage && image !== 'scratch')
+        expect(image).toMatch(/^[a-z0-9./-]+(:[\w.-]+)?@sha256:[0-9a-f]{64}$/);
+      expect(image).not.toMatch(/:latest\b/);
+      stages.push(stage!);
+    }
+    expect(dockerfile).toMatch(
+      /public\.ecr\.aws\/amazonlinux\/amazonlinux:2023@sha256:[0-9a-f]{64}/,
+    );
+  });
+
+  it('runs every stage but the scratch one on the build platform, and ends with the layer', () => {
+    expect(froms[0]![1]).toBe('$BUILDPLATFORM');
+    const stages = froms.map((match) => match![3]);
+    for (const [, platform, image] of froms.map((match) => match!))
+      expect(platform === '$BUILDPLATFORM' || stages.includes(image) || image === 'scratch').toBe(
+        true,
+      );
+    const last = froms[froms.length - 1]!;
+    expect([last[2], last[3]]).toEqual(['scratch', 'layer']);
+    expect(instructions[instructions.length - 1]).toBe('COPY --from=assemble /layer/ /');
+  });
+
+  it('verifies the AWS CLI signature with the key in the repo before unpacking it', () => {
+    expect(arg('AWS_CLI_VERSION')).toMatch(/^2\.\d+\.\d+$/);
+    const awscli = instructions.find((line) => line.includes('awscli-exe-linux-'))!;
+    const verify = awscli.indexOf('gpg --batch --status-fd 1 --verify');
+    expect(verify).toBeGreaterThan(0);
+    expect(awscli.indexOf('unzip')).toBeGreaterThan(verify);
+    expect(awscli).toContain('VALIDSIG $AWS_CLI_KEY_FINGERPRINT');
+  });
+
+  it('keeps the AWS CLI team key whose fingerprint the Dockerfile pins, and it has not expired', () => {
+    const key = join(packageRoot, 'docker/aws-cli-public-key.asc');
+    const colons = execFileSync(
+      'gpg',
+      ['--homedir', tempDir('gnupg-'), '--batch', '--with-colons'].concat([
+        '--import-options',
+        'show-only',
+        '--import',
+        key,
+      ]),
+      { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] },
+    );
+    const fingerprint = /^fpr:+([0-9A-F]{40}):/m.exec(colons)?.[1];
+    expect(fingerprint).toBe(arg('AWS_CLI_KEY_FINGERPRINT'));
+    // A tripwire: when AWS extends the key again, refresh the file from the install guide.
+    const expires = Number(/^pub:[^:]*:\d+:\d+:[0-9A-F]+:\d+:(\d*):/m.exec(colons)?.[1]);
+    expect(expires * 1000).toBeGreaterThan(Date.now());
+  });
+
+  it('sends only what it copies in the build context', () => {
+    const ignore = readFileSync(join(packageRoot, '.dockerignore'), 'utf8');
+    const copied = instructions
+      .filter((line) => /^COPY\s/.test(line) && !line.includes('--from='))
+      .map((line) => line.split(/\s+/)[1]);
+    expect(copied.sort()).toEqual(['docker/aws-cli-public-key.asc', 'runtime/bootstrap']);
+    expect(ignore).toMatch(/^\*$/m);
+    for (const file of copied) expect(ignore).toContain(`!${file}`);
+  });
+});
