@@ -1,4 +1,4 @@
-import * as core from '@actions/core';
+import { run } from './main.js';
 
-// Entry of the action bundle (dist/index.js); the orchestration lands with the action issue.
-core.info('lambda-shell-runtime action');
+// Entry of the action bundle (dist/index.js).
+await run();

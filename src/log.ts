@@ -5,6 +5,7 @@ import * as core from '@actions/core';
  * runner, plain lines on stderr elsewhere, so a CLI's stdout carries only its result.
  */
 const onRunner = (): boolean => process.env.GITHUB_ACTIONS === 'true';
+let groupDepth = 0;
 const plain = (line: string): void => {
   process.stderr.write(`${line}\n`);
 };
@@ -42,9 +43,19 @@ export const log = {
   setSecret(secret: string): void {
     if (secret && onRunner()) core.setSecret(secret);
   },
+  /** A collapsible group on a runner; runners cannot nest groups, so an inner one is a heading line. */
   async group<T>(name: string, fn: () => Promise<T>): Promise<T> {
-    if (onRunner()) return core.group(name, fn);
-    plain(`== ${name}`);
-    return fn();
+    if (!onRunner() || groupDepth > 0) {
+      log.info(`== ${name}`);
+    } else {
+      core.startGroup(name);
+    }
+    groupDepth++;
+    try {
+      return await fn();
+    } finally {
+      groupDepth--;
+      if (onRunner() && groupDepth === 0) core.endGroup();
+    }
   },
 };

@@ -1,0 +1,154 @@
+import { join } from 'node:path';
+import { buildLayers } from './build/index.js';
+import type { Inputs } from './context.js';
+import { type LayerZip, SHA256SUMS, readLayerZips } from './dist.js';
+import { messageOf } from './errors.js';
+import type { Architecture, Step } from './inputs.js';
+import { testLayers } from './layer-test/index.js';
+import { log } from './log.js';
+import { type PublishResult, publishLayers } from './publish/index.js';
+import { finishRelease, prepareRelease, uploadAssets } from './release/index.js';
+import { type SarResult, publishSar } from './sar/index.js';
+
+/** What the pipeline produced: the action's outputs and the job summary are made from it. */
+export interface PipelineResult {
+  version: string;
+  dryRun: boolean;
+  zips: LayerZip[];
+  published?: PublishResult;
+  releaseUrl?: string;
+  sar?: SarResult;
+  /** What the example function answered through the packaged layer, when the test step ran. */
+  exampleResponse?: string;
+  done: Step[];
+}
+
+/** A failed step: says what was done and what was not, so a re-run can be planned. */
+export class PipelineError extends Error {
+  constructor(step: Step, cause: unknown, done: Step[], notDone: Step[]) {
+    super(
+      `${step} failed: ${messageOf(cause)}\n` +
+        `Done: ${done.join(', ') || 'nothing'}. Not done: ${notDone.join(', ') || 'nothing'}.`,
+    );
+    this.name = 'PipelineError';
+  }
+}
+
+/** Runs the chosen steps in order, each in a log group, stopping at the first failure. */
+export async function runPipeline(inputs: Inputs): Promise<PipelineResult> {
+  const result: PipelineResult = {
+    version: inputs.version,
+    dryRun: inputs.dryRun,
+    zips: [],
+    done: [],
+  };
+  const runStep = async <T>(step: Step, title: string, fn: () => Promise<T>): Promise<T> => {
+    try {
+      const value = await log.group(title, fn);
+      if (!result.done.includes(step)) result.done.push(step);
+      return value;
+    } catch (error) {
+      const notDone = inputs.steps.filter((candidate) => !result.done.includes(candidate));
+      throw new PipelineError(step, error, result.done, notDone);
+    }
+  };
+  const has = (step: Step): boolean => inputs.steps.includes(step);
+  const plan = inputs.dryRun ? ' (dry run: plan only)' : '';
+
+  result.zips = has('build')
+    ? await runStep(
+        'build',
+        `Build ${inputs.architectures.join(', ')} layers with ${inputs.builder}`,
+        async () =>
+          (
+            await buildLayers({
+              builder: inputs.builder,
+              architectures: inputs.architectures,
+              version: inputs.version,
+              outDir: inputs.distDir,
+              awsCliVersion: inputs.awsCliVersion,
+            })
+          ).zips,
+      )
+    : await readLayerZips(inputs.distDir, inputs.version);
+
+  if (has('test')) {
+    const report = await runStep('test', 'Test the layers (shellcheck, smoke tests)', () =>
+      testLayers({ distDir: inputs.distDir, version: inputs.version }),
+    );
+    result.exampleResponse = report.exampleResponse;
+  }
+
+  const releaseOptions = {
+    token: inputs.githubToken,
+    repository: inputs.repository,
+    tag: inputs.tag,
+    version: inputs.version,
+    draft: inputs.draft,
+    dryRun: inputs.dryRun,
+    targetCommitish: inputs.commit || undefined,
+  };
+  const release = has('release')
+    ? await runStep('release', `Upload release assets for ${inputs.tag}${plan}`, () =>
+        prepareRelease({
+          ...releaseOptions,
+          files: [...result.zips.map((zip) => zip.path), join(inputs.distDir, SHA256SUMS)],
+        }),
+      )
+    : undefined;
+
+  if (has('publish')) {
+    result.published = await runStep(
+      'publish',
+      `Publish layers in ${inputs.regions.join(', ')}${plan}`,
+      () =>
+        publishLayers({
+          zips: result.zips,
+          version: inputs.version,
+          regions: inputs.regions,
+          share: inputs.share,
+          layerNamePattern: inputs.layerName,
+          s3Bucket: inputs.s3Bucket || undefined,
+          alignVersions: inputs.alignVersions,
+          dryRun: inputs.dryRun,
+          distDir: inputs.distDir,
+        }),
+    );
+  }
+
+  if (has('sar')) {
+    result.sar = await runStep(
+      'sar',
+      `Publish the Serverless Application Repository application${plan}`,
+      () =>
+        publishSar({
+          zips: result.zips,
+          version: inputs.version,
+          s3Bucket: inputs.s3Bucket,
+          region: inputs.regions[0],
+          share: inputs.share,
+          dryRun: inputs.dryRun,
+        }),
+    );
+  }
+
+  if (release) {
+    result.releaseUrl = await runStep(
+      'release',
+      `Publish the release ${inputs.tag}${plan}`,
+      async () => {
+        if (result.published)
+          await uploadAssets(release, [result.published.layersJson], releaseOptions);
+        return (await finishRelease(release, releaseOptions)).url;
+      },
+    );
+  }
+  return result;
+}
+
+/** The ARN of an architecture in the first region, for the single-ARN outputs. */
+export function firstRegionArn(result: PipelineResult, arch: Architecture): string {
+  const arns = result.published?.arns ?? {};
+  const first = Object.keys(arns)[0];
+  return (first && arns[first][arch]) || '';
+}

@@ -1,0 +1,75 @@
+import * as core from '@actions/core';
+import type { PipelineResult } from './pipeline.js';
+
+/**
+ * The job summary: one row per architecture × region with its ARN, zip size and sha256, then the
+ * release and SAR links. The same rows render as HTML on a runner and as text in the CLI.
+ */
+export interface SummaryRow {
+  arch: string;
+  region: string;
+  arn: string;
+  size: string;
+  sha256: string;
+}
+
+const formatSize = (bytes: number): string => `${(bytes / 1024 / 1024).toFixed(2)} MiB`;
+
+export function summaryRows(result: PipelineResult): SummaryRow[] {
+  const arns = result.published?.arns ?? {};
+  const regions = Object.keys(arns);
+  return result.zips.flatMap((zip) =>
+    (regions.length > 0 ? regions : ['']).map((region) => ({
+      arch: zip.arch,
+      region: region || '(not published)',
+      arn: (region && arns[region][zip.arch]) || '',
+      size: formatSize(zip.size),
+      sha256: zip.sha256,
+    })),
+  );
+}
+
+function links(result: PipelineResult): [string, string][] {
+  const found: [string, string][] = [];
+  if (result.releaseUrl) found.push(['GitHub release', result.releaseUrl]);
+  if (result.sar?.url) found.push(['Serverless Application Repository', result.sar.url]);
+  return found;
+}
+
+export async function writeJobSummary(result: PipelineResult): Promise<void> {
+  // Outside a runner (or on a runner without summaries) there is no file to write: log it instead.
+  if (!process.env.GITHUB_STEP_SUMMARY) {
+    core.info(textSummary(result));
+    return;
+  }
+  const header = ['Architecture', 'Region', 'Layer version ARN', 'Zip size', 'sha256'].map(
+    (data) => ({ data, header: true }),
+  );
+  const rows = summaryRows(result).map((row) => [
+    row.arch,
+    row.region,
+    row.arn && `<code>${row.arn}</code>`,
+    row.size,
+    `<code>${row.sha256}</code>`,
+  ]);
+  core.summary
+    .addHeading(`lambda-shell-runtime ${result.version}${result.dryRun ? ' (dry run)' : ''}`, 2)
+    .addTable([header, ...rows]);
+  for (const [label, url] of links(result))
+    core.summary.addRaw(`<p>${label}: <a href="${url}">${url}</a></p>`, true);
+  await core.summary.write();
+}
+
+/** The same summary as plain text, for the CLI. */
+export function textSummary(result: PipelineResult): string {
+  const lines = [`lambda-shell-runtime ${result.version}${result.dryRun ? ' (dry run)' : ''}`];
+  for (const row of summaryRows(result)) {
+    lines.push(
+      `  ${row.arch.padEnd(6)} ${row.region.padEnd(16)} ${row.size.padStart(10)}  ${row.arn || '-'}  sha256:${row.sha256}`,
+    );
+  }
+  for (const [label, url] of links(result)) lines.push(`  ${label}: ${url}`);
+  if (result.exampleResponse !== undefined)
+    lines.push(`  example function answered: ${result.exampleResponse}`);
+  return `${lines.join('\n')}\n`;
+}

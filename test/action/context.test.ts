@@ -1,0 +1,92 @@
+import {
+  INPUT_DEFAULTS,
+  type InputReader,
+  getInputs,
+  hostArchitecture,
+} from '../../src/context.js';
+import { InputError } from '../../src/errors.js';
+
+const reader =
+  (values: Record<string, string>): InputReader =>
+  (name) =>
+    values[name] ?? '';
+
+const env = { GITHUB_REF: 'refs/tags/v1.2.3', GITHUB_REPOSITORY: 'octo/lambda-shell-runtime' };
+const valid = {
+  regions: 'us-east-1',
+  's3-bucket': 'artifacts-{region}',
+  'github-token': 'ghs_secret',
+};
+
+describe('getInputs', () => {
+  it('applies the defaults of action.yml and reads the version from the tag', () => {
+    const inputs = getInputs(reader(valid), env);
+    expect(inputs).toMatchObject({
+      version: '1.2.3',
+      tag: 'v1.2.3',
+      architectures: ['arm64', 'amd64'],
+      builder: 'docker',
+      steps: ['build', 'test', 'release', 'publish', 'sar'],
+      regions: ['us-east-1'],
+      layerName: 'lambda-shell-runtime-{arch}',
+      share: { kind: 'none' },
+      alignVersions: false,
+      dryRun: false,
+      draft: false,
+      distDir: INPUT_DEFAULTS['dist-dir'],
+      repository: { owner: 'octo', repo: 'lambda-shell-runtime' },
+    });
+  });
+
+  it('takes the region of the job when regions is empty', () => {
+    const inputs = getInputs(reader({ ...valid, regions: '' }), {
+      ...env,
+      AWS_REGION: 'eu-west-1',
+    });
+    expect(inputs.regions).toEqual(['eu-west-1']);
+  });
+
+  const host = hostArchitecture();
+  const foreign = host === 'amd64' ? 'arm64' : 'amd64';
+  it.each([
+    ['version', { version: '1.2' }, {}, /"version": "1.2"/],
+    ['version from a branch', {}, { GITHUB_REF: 'refs/heads/main' }, /"version"/],
+    ['architectures', { architectures: 'arm64,s390x' }, {}, /"architectures": "s390x"/],
+    ['builder', { builder: 'podman' }, {}, /"builder": "podman"/],
+    ['steps', { steps: 'build,deploy' }, {}, /"steps": "deploy"/],
+    ['regions', { regions: 'us-east-1,moon-1' }, {}, /"regions": "moon-1"/],
+    ['share', { share: 'everybody' }, {}, /"share": "everybody"/],
+    ['layer-name', { 'layer-name': 'has space-{arch}' }, {}, /"layer-name"/],
+    ['s3-bucket', { 's3-bucket': 'UPPER' }, {}, /"s3-bucket": "UPPER"/],
+    ['align-versions', { 'align-versions': 'maybe' }, {}, /"align-versions": "maybe"/],
+    ['dry-run', { 'dry-run': 'yes' }, {}, /"dry-run": "yes"/],
+    ['draft', { draft: '1' }, {}, /"draft": "1"/],
+    ['aws-cli-version', { 'aws-cli-version': '1.32.0' }, {}, /"aws-cli-version": "1.32.0"/],
+    ['regions required by publish', { regions: '' }, {}, /"regions".*when steps include publish/],
+    ['s3-bucket required by sar', { 's3-bucket': '' }, {}, /"s3-bucket".*when steps include sar/],
+    [
+      'token required by release',
+      { 'github-token': '' },
+      {},
+      /"github-token".*when steps include release/,
+    ],
+    [
+      'local builder and a foreign arch',
+      { builder: 'local', architectures: `${host},${foreign}` },
+      {},
+      /"architectures"/,
+    ],
+  ])('rejects a bad %s, naming the input', (_name, values, extraEnv, message) => {
+    const read = reader({ ...valid, ...values });
+    expect(() => getInputs(read, { ...env, ...extraEnv })).toThrow(InputError);
+    expect(() => getInputs(read, { ...env, ...extraEnv })).toThrow(message);
+  });
+
+  it('needs no token, bucket or region for steps that do not use them', () => {
+    const inputs = getInputs(
+      reader({ steps: 'build,test', builder: 'local', architectures: host }),
+      env,
+    );
+    expect(inputs.steps).toEqual(['build', 'test']);
+  });
+});

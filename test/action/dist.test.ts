@@ -1,0 +1,116 @@
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { hostArchitecture } from '../../src/context.js';
+
+/** Runs the committed bundle exactly as a runner does: INPUT_* variables, GITHUB_OUTPUT and GITHUB_STEP_SUMMARY files. */
+function runAction(inputs: Record<string, string>) {
+  const workspace = mkdtempSync(join(tmpdir(), 'lsr-action-'));
+  const outputFile = join(workspace, 'github_output');
+  const summaryFile = join(workspace, 'step_summary');
+  writeFileSync(outputFile, '');
+  writeFileSync(summaryFile, '');
+  const env: NodeJS.ProcessEnv = {
+    PATH: process.env.PATH,
+    HOME: process.env.HOME,
+    GITHUB_ACTIONS: 'true',
+    GITHUB_OUTPUT: outputFile,
+    GITHUB_STEP_SUMMARY: summaryFile,
+    GITHUB_REPOSITORY: 'octo/lambda-shell-runtime',
+    GITHUB_REF: 'refs/tags/v1.2.3',
+    GITHUB_WORKSPACE: workspace,
+    // The runner passes every input, with action.yml's defaults filled in.
+    'INPUT_GITHUB-TOKEN': 'ghs_supersecrettoken123',
+    ...Object.fromEntries(
+      Object.entries(inputs).map(([name, value]) => [`INPUT_${name.toUpperCase()}`, value]),
+    ),
+  };
+  const child = spawnSync(process.execPath, [resolve('dist/index.js')], {
+    cwd: workspace,
+    env,
+    encoding: 'utf8',
+    timeout: 120_000,
+  });
+  const result = {
+    status: child.status,
+    stdout: child.stdout,
+    stderr: child.stderr,
+    outputs: parseOutputs(readFileSync(outputFile, 'utf8')),
+    summary: readFileSync(summaryFile, 'utf8'),
+  };
+  rmSync(workspace, { recursive: true, force: true });
+  return result;
+}
+
+/** Parses the runner's GITHUB_OUTPUT file format: name<<DELIMITER\nvalue\nDELIMITER. */
+function parseOutputs(text: string): Record<string, string> {
+  const outputs: Record<string, string> = {};
+  const pattern = /^([^<\n]+)<<(\S+)\n([\s\S]*?)\n\2$/gm;
+  for (const match of text.matchAll(pattern)) outputs[match[1]] = match[3];
+  return outputs;
+}
+
+describe('dist/index.js run as a runner runs it', () => {
+  const arch = hostArchitecture();
+
+  it('dry run on the local builder: builds, tests, plans, sets every output and writes the summary', () => {
+    const result = runAction({
+      builder: 'local',
+      architectures: arch,
+      'dry-run': 'true',
+      regions: 'us-east-1,eu-west-1',
+      share: 'public',
+      's3-bucket': 'artifacts-{region}',
+      steps: 'all',
+      'layer-name': 'lambda-shell-runtime-{arch}',
+      'dist-dir': 'out',
+      'aws-cli-version': '2.36.5',
+      'align-versions': 'false',
+      draft: 'false',
+    });
+    // The one line allowed to carry the token is the runner's own masking command.
+    expect(result.stdout).toContain('::add-mask::ghs_supersecrettoken123\n');
+    expect(result.stdout.replace('::add-mask::ghs_supersecrettoken123\n', '')).not.toContain(
+      'ghs_supersecrettoken123',
+    );
+    expect(result.stdout).not.toMatch(/^::error::/m);
+    expect(result.stdout).not.toMatch(/::group::[^\n]*\n(?:(?!::endgroup::)[^\n]*\n)*::group::/);
+    expect(result.status).toBe(0);
+    expect(Object.keys(result.outputs).sort()).toEqual(
+      [
+        'layer-arn-amd64',
+        'layer-arn-arm64',
+        'layer-arns',
+        'release-url',
+        'sar-application-id',
+        'version',
+        'zips',
+      ].sort(),
+    );
+    expect(result.outputs.version).toBe('1.2.3');
+    const zips = JSON.parse(result.outputs.zips) as string[];
+    expect(zips).toHaveLength(1);
+    expect(zips[0]).toMatch(new RegExp(`lambda-shell-runtime-${arch}-1\\.2\\.3\\.zip$`));
+    expect(Object.keys(JSON.parse(result.outputs['layer-arns']) as object).sort()).toEqual([
+      'eu-west-1',
+      'us-east-1',
+    ]);
+    expect(result.summary).toContain('<table>');
+    expect(result.summary).toContain('us-east-1');
+    expect(result.stdout).toContain('::group::');
+  });
+
+  it('a bad input fails the step naming the input, before any step runs', () => {
+    const result = runAction({
+      builder: 'local',
+      architectures: arch,
+      regions: 'us-east-1,atlantis-1',
+      's3-bucket': 'x-bucket',
+    });
+    expect(result.status).toBe(1);
+    expect(result.stdout).toMatch(/^::error::Invalid input "regions": "atlantis-1"/m);
+    expect(result.stdout).not.toContain('::group::');
+    expect(result.outputs).toEqual({});
+  });
+});

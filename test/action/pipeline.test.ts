@@ -1,0 +1,169 @@
+import { jest } from '@jest/globals';
+import type { Inputs } from '../../src/context.js';
+import type { LayerZip } from '../../src/dist.js';
+
+// Every step is mocked at its module boundary: this suite checks the orchestration only.
+const calls: string[] = [];
+const record =
+  <T>(name: string, value: T) =>
+  async (..._args: unknown[]): Promise<T> => {
+    calls.push(name);
+    return value;
+  };
+
+const zip: LayerZip = {
+  arch: 'arm64',
+  version: '1.2.3',
+  fileName: 'lambda-shell-runtime-arm64-1.2.3.zip',
+  path: '/dist/lambda-shell-runtime-arm64-1.2.3.zip',
+  size: 1024,
+  sha256: 'ab'.repeat(32),
+  codeSha256: 'q6urq6urq6urq6urq6urq6urq6urq6urq6urq6urq6s=',
+};
+const arns = {
+  'us-east-1': {
+    arm64: 'arn:aws:lambda:us-east-1:123456789012:layer:lambda-shell-runtime-arm64:3',
+  },
+};
+
+const buildLayers = jest.fn(record('build', { zips: [zip] }));
+const testLayers = jest.fn(record('test', { exampleResponse: 'Echoing request: {}' }));
+const prepareRelease = jest.fn(
+  record('release:prepare', { id: 1, htmlUrl: 'https://github.com/o/r/releases/tag/v1.2.3' }),
+);
+const uploadAssets = jest.fn(record('release:upload', undefined));
+const finishRelease = jest.fn(
+  record('release:finish', { url: 'https://github.com/o/r/releases/tag/v1.2.3' }),
+);
+const publishLayers = jest.fn(
+  record('publish', { layers: [], arns, layersJson: '/dist/layers.json', plan: [] }),
+);
+const publishSar = jest.fn(
+  record('sar', {
+    applicationId: 'arn:aws:serverlessrepo:us-east-1:123456789012:applications/lsr',
+    url: 'https://sar',
+    created: true,
+    plan: [],
+  }),
+);
+const readLayerZips = jest.fn(record('read-dist', [zip]));
+
+jest.unstable_mockModule('../../src/build/index.js', () => ({ buildLayers }));
+jest.unstable_mockModule('../../src/layer-test/index.js', () => ({ testLayers }));
+jest.unstable_mockModule('../../src/release/index.js', () => ({
+  prepareRelease,
+  uploadAssets,
+  finishRelease,
+}));
+jest.unstable_mockModule('../../src/publish/index.js', () => ({ publishLayers }));
+jest.unstable_mockModule('../../src/sar/index.js', () => ({ publishSar }));
+const realDist = await import('../../src/dist.js');
+jest.unstable_mockModule('../../src/dist.js', () => ({ ...realDist, readLayerZips }));
+
+const { runPipeline, PipelineError } = await import('../../src/pipeline.js');
+const { actionOutputs } = await import('../../src/main.js');
+
+const inputs: Inputs = {
+  version: '1.2.3',
+  architectures: ['arm64'],
+  builder: 'docker',
+  steps: ['build', 'test', 'release', 'publish', 'sar'],
+  regions: ['us-east-1'],
+  layerName: 'lambda-shell-runtime-{arch}',
+  share: { kind: 'public' },
+  s3Bucket: 'artifacts',
+  alignVersions: true,
+  awsCliVersion: '2.36.5',
+  githubToken: 'ghs_token',
+  dryRun: false,
+  distDir: '/dist',
+  draft: false,
+  repository: { owner: 'o', repo: 'r' },
+  tag: 'v1.2.3',
+  commit: 'abc123',
+};
+
+beforeEach(() => {
+  calls.length = 0;
+  jest.clearAllMocks();
+});
+
+describe('runPipeline', () => {
+  it('runs every step in order and finishes the release last, with layers.json', async () => {
+    const result = await runPipeline(inputs);
+    expect(calls).toEqual([
+      'build',
+      'test',
+      'release:prepare',
+      'publish',
+      'sar',
+      'release:upload',
+      'release:finish',
+    ]);
+    expect(buildLayers).toHaveBeenCalledWith(
+      expect.objectContaining({
+        builder: 'docker',
+        architectures: ['arm64'],
+        version: '1.2.3',
+        outDir: '/dist',
+        awsCliVersion: '2.36.5',
+      }),
+    );
+    expect(prepareRelease).toHaveBeenCalledWith(
+      expect.objectContaining({
+        tag: 'v1.2.3',
+        files: [zip.path, '/dist/SHA256SUMS'],
+        dryRun: false,
+      }),
+    );
+    expect(publishLayers).toHaveBeenCalledWith(
+      expect.objectContaining({
+        regions: ['us-east-1'],
+        alignVersions: true,
+        share: { kind: 'public' },
+      }),
+    );
+    expect(uploadAssets).toHaveBeenCalledWith(
+      expect.anything(),
+      ['/dist/layers.json'],
+      expect.anything(),
+    );
+    expect(result.done).toEqual(['build', 'test', 'release', 'publish', 'sar']);
+    expect(actionOutputs(result)).toEqual({
+      version: '1.2.3',
+      zips: JSON.stringify([zip.path]),
+      'layer-arns': JSON.stringify(arns),
+      'layer-arn-arm64': arns['us-east-1'].arm64,
+      'layer-arn-amd64': '',
+      'sar-application-id': 'arn:aws:serverlessrepo:us-east-1:123456789012:applications/lsr',
+      'release-url': 'https://github.com/o/r/releases/tag/v1.2.3',
+    });
+  });
+
+  it('reads the dist folder when build is not a step', async () => {
+    await runPipeline({ ...inputs, steps: ['publish'] });
+    expect(calls).toEqual(['read-dist', 'publish']);
+    expect(readLayerZips).toHaveBeenCalledWith('/dist', '1.2.3');
+  });
+
+  it('stops at the first failure and says what was done and what was not', async () => {
+    publishLayers.mockImplementationOnce(async () => {
+      calls.push('publish');
+      throw new Error('eu-west-1: AccessDenied');
+    });
+    const failure = runPipeline(inputs);
+    await expect(failure).rejects.toThrow(PipelineError);
+    await expect(failure).rejects.toThrow(
+      'publish failed: eu-west-1: AccessDenied\nDone: build, test, release. Not done: publish, sar.',
+    );
+    expect(calls).toEqual(['build', 'test', 'release:prepare', 'publish']);
+    expect(finishRelease).not.toHaveBeenCalled();
+  });
+
+  it('passes dry-run to every remote step', async () => {
+    await runPipeline({ ...inputs, dryRun: true });
+    for (const step of [prepareRelease, publishLayers, publishSar, finishRelease]) {
+      expect(JSON.stringify(step.mock.calls)).toContain('"dryRun":true');
+    }
+  });
+});
