@@ -1,4 +1,4 @@
-import { arch as hostArch } from 'node:process';
+import { hostArchitecture } from './build/local-builder.js';
 import { InputError } from './errors.js';
 import { log } from './log.js';
 import {
@@ -67,40 +67,58 @@ export const INPUT_DEFAULTS: Record<string, string> = {
   draft: 'false',
 };
 
-/** The host's architecture in Docker's naming, for the local builder. */
-export const hostArchitecture = (): Architecture => (hostArch === 'arm64' ? 'arm64' : 'amd64');
-
-/** Checks that the chosen steps have what they need, naming the missing input. */
-function requireForSteps(inputs: Inputs): void {
-  const need = (step: Step, input: string, ok: boolean, allowed: string): void => {
-    if (inputs.steps.includes(step) && !ok)
-      throw new InputError(input, '', `${allowed} when steps include ${step}`);
+/**
+ * Checks that the chosen steps have what they need, naming the missing input. A dry run plans
+ * with placeholders instead (with a warning), so it works on a runner's defaults alone.
+ */
+function completeForSteps(inputs: Inputs): Inputs {
+  const has = (step: Step): boolean => inputs.steps.includes(step);
+  const missing = (input: string, allowed: string, steps: Step[]): never => {
+    throw new InputError(input, '', `${allowed} when steps include ${steps.join(' or ')}`);
   };
-  need(
-    'publish',
-    'regions',
-    inputs.regions.length > 0,
-    'at least one AWS region (or AWS_REGION set)',
-  );
-  need('sar', 's3-bucket', inputs.s3Bucket !== '', 'an S3 bucket for the application artifacts');
-  need('sar', 'regions', inputs.regions.length > 0, 'an AWS region for the application');
-  need(
-    'release',
-    'github-token',
-    inputs.dryRun || inputs.githubToken !== '',
-    'a token with contents: write',
-  );
-  if (inputs.builder === 'local' && inputs.steps.includes('build')) {
-    const foreign = inputs.architectures.filter((arch) => arch !== hostArchitecture());
-    if (foreign.length > 0) {
-      throw new InputError(
-        'architectures',
-        foreign.join(','),
-        `only the host architecture (${hostArchitecture()}) with builder local`,
-      );
-    }
+  const completed = { ...inputs };
+  if ((has('publish') || has('sar')) && completed.regions.length === 0) {
+    if (!inputs.dryRun)
+      missing('regions', 'at least one AWS region (or AWS_REGION set)', ['publish', 'sar']);
+    log.warning(
+      `dry run: no regions given (nor AWS_REGION); planning for ${DRY_RUN_PLACEHOLDERS.region}`,
+    );
+    completed.regions = [DRY_RUN_PLACEHOLDERS.region];
   }
+  if (has('sar') && completed.s3Bucket === '') {
+    if (!inputs.dryRun) missing('s3-bucket', 'an S3 bucket for the application artifacts', ['sar']);
+    log.warning(
+      `dry run: no s3-bucket given; planning the sar step with ${DRY_RUN_PLACEHOLDERS.s3Bucket}`,
+    );
+  }
+  if (has('release') && !inputs.dryRun && inputs.githubToken === '') {
+    missing('github-token', 'a token with contents: write', ['release']);
+  }
+  if (inputs.builder === 'local' && has('build'))
+    completed.architectures = hostOnly(inputs.architectures);
+  return completed;
 }
+
+/** The local builder builds for the host only: other architectures are left out, with a warning. */
+function hostOnly(architectures: Architecture[]): Architecture[] {
+  const host = hostArchitecture();
+  if (!host || !architectures.includes(host)) {
+    throw new InputError(
+      'architectures',
+      architectures.join(','),
+      `the host architecture (${host ?? process.arch}) with builder local`,
+    );
+  }
+  const skipped = architectures.filter((arch) => arch !== host);
+  if (skipped.length > 0)
+    log.warning(
+      `builder local builds only the host architecture (${host}); skipping ${skipped.join(', ')}`,
+    );
+  return [host];
+}
+
+/** What a dry run plans with when an input a remote step needs is empty. */
+export const DRY_RUN_PLACEHOLDERS = { region: 'us-east-1', s3Bucket: 'example-bucket-{region}' };
 
 export function getInputs(read: InputReader, env: NodeJS.ProcessEnv = process.env): Inputs {
   const input = (name: string): string => {
@@ -136,6 +154,5 @@ export function getInputs(read: InputReader, env: NodeJS.ProcessEnv = process.en
       ? env.GITHUB_REF.slice('refs/tags/'.length)
       : `v${version}`,
   };
-  requireForSteps(inputs);
-  return inputs;
+  return completeForSteps(inputs);
 }

@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import { buildLayers } from './build/index.js';
-import type { Inputs } from './context.js';
+import { DRY_RUN_PLACEHOLDERS, type Inputs } from './context.js';
 import { type LayerZip, SHA256SUMS, readLayerZips } from './dist.js';
 import { messageOf } from './errors.js';
 import type { Architecture, Step } from './inputs.js';
@@ -124,7 +124,7 @@ export async function runPipeline(inputs: Inputs): Promise<PipelineResult> {
         publishSar({
           zips: result.zips,
           version: inputs.version,
-          s3Bucket: inputs.s3Bucket,
+          s3Bucket: inputs.s3Bucket || (inputs.dryRun ? DRY_RUN_PLACEHOLDERS.s3Bucket : ''),
           region: inputs.regions[0],
           share: inputs.share,
           dryRun: inputs.dryRun,

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { INPUT_DEFAULTS, getInputs, hostArchitecture } from '../context.js';
+import { hostArchitecture } from '../build/local-builder.js';
+import { INPUT_DEFAULTS, getInputs } from '../context.js';
 import { packageRoot } from '../paths.js';
 import { actionOutputs } from '../main.js';
 import { runPipeline } from '../pipeline.js';
@@ -18,7 +19,7 @@ const packageVersion = (): string =>
 export const embeddedDefaults = (): Record<string, string> => ({
   version: packageVersion(),
   builder: 'local',
-  architectures: hostArchitecture(),
+  architectures: hostArchitecture() ?? process.arch,
   'dry-run': 'true',
   regions: 'us-east-1,eu-west-1,ap-southeast-2',
   share: 'public',

@@ -27,7 +27,9 @@ describe('action.yml', () => {
   });
 
   it('bundles by default the AWS CLI version the Dockerfile pins', () => {
-    const pinned = /^ARG AWS_CLI_VERSION=(\S+)$/m.exec(readFileSync('docker/Dockerfile', 'utf8'))?.[1];
+    const pinned = /^ARG AWS_CLI_VERSION=(\S+)$/m.exec(
+      readFileSync('docker/Dockerfile', 'utf8'),
+    )?.[1];
     expect(action.inputs['aws-cli-version'].default).toBe(pinned);
   });
 

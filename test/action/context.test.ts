@@ -1,9 +1,5 @@
-import {
-  INPUT_DEFAULTS,
-  type InputReader,
-  getInputs,
-  hostArchitecture,
-} from '../../src/context.js';
+import { INPUT_DEFAULTS, type InputReader, getInputs } from '../../src/context.js';
+import { hostArchitecture } from '../../src/build/local-builder.js';
 import { InputError } from '../../src/errors.js';
 
 const reader =
@@ -46,7 +42,7 @@ describe('getInputs', () => {
     expect(inputs.regions).toEqual(['eu-west-1']);
   });
 
-  const host = hostArchitecture();
+  const host = hostArchitecture()!;
   const foreign = host === 'amd64' ? 'arm64' : 'amd64';
   it.each([
     ['version', { version: '1.2' }, {}, /"version": "1.2"/],
@@ -71,8 +67,8 @@ describe('getInputs', () => {
       /"github-token".*when steps include release/,
     ],
     [
-      'local builder and a foreign arch',
-      { builder: 'local', architectures: `${host},${foreign}` },
+      'local builder and only a foreign arch',
+      { builder: 'local', architectures: foreign },
       {},
       /"architectures"/,
     ],
@@ -88,5 +84,24 @@ describe('getInputs', () => {
       env,
     );
     expect(inputs.steps).toEqual(['build', 'test']);
+  });
+
+  it('builds only the host architecture with the local builder, leaving the others out', () => {
+    const inputs = getInputs(
+      reader({ ...valid, builder: 'local', architectures: `${foreign},${host}` }),
+      env,
+    );
+    expect(inputs.architectures).toEqual([host]);
+  });
+
+  it('plans a dry run on the defaults a runner passes, with placeholders for what is missing', () => {
+    const inputs = getInputs(reader({ builder: 'local', 'dry-run': 'true' }), env);
+    expect(inputs).toMatchObject({
+      dryRun: true,
+      regions: ['us-east-1'],
+      s3Bucket: '',
+      architectures: [host],
+      githubToken: '',
+    });
   });
 });
