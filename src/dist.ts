@@ -68,6 +68,7 @@ export async function readManifest(distDir: string): Promise<Manifest> {
   } catch (error) {
     throw new Error(
       `${join(distDir, MANIFEST)} is missing or unreadable: run "lambda-shell-runtime build" first (${String(error)})`,
+      { cause: error },
     );
   }
 }
