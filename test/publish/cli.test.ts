@@ -5,24 +5,10 @@ import type { Command, OptionValues } from '../../src/commands/command.js';
 import { publishCommand } from '../../src/commands/publish.js';
 import { sarCommand } from '../../src/commands/sar.js';
 import { InputError } from '../../src/errors.js';
-import { awsTestEnv, setEnv, startMoto, type MotoServer } from '../helpers/moto.js';
-import { captureStderr, makeDist, type DistFixture } from './fixtures.js';
+import { startMoto } from '../helpers/moto.js';
+import { captureStderr, useAwsSuite } from './fixtures.js';
 
-let moto: MotoServer;
-let dist: DistFixture;
-let restoreEnv: () => void;
-
-beforeAll(async () => {
-  moto = await startMoto();
-  restoreEnv = setEnv({ ...awsTestEnv(moto.endpoint), GITHUB_ACTIONS: undefined });
-  dist = await makeDist('2.0.0');
-});
-
-afterAll(async () => {
-  restoreEnv?.();
-  await dist?.remove();
-  await moto?.stop();
-});
+const suite = useAwsSuite({ start: startMoto, stop: (moto) => moto.stop(), version: '2.0.0' });
 
 /** Runs a command as the CLI does (node:util parseArgs, strict), capturing stdout. */
 async function runCommand(
@@ -56,7 +42,7 @@ describe('lambda-shell-runtime publish', () => {
   it('publishes against the endpoint and prints the ARN map on stdout', async () => {
     const { code, stdout } = await runCommand(publishCommand, [
       '--dist',
-      dist.dir,
+      suite.dist.dir,
       '--version',
       '2.0.0',
       '--regions',
@@ -79,11 +65,13 @@ describe('lambda-shell-runtime publish', () => {
         amd64: 'arn:aws:lambda:eu-west-1:123456789012:layer:cli-amd64:1',
       },
     });
-    expect(JSON.parse(await readFile(join(dist.dir, 'layers.json'), 'utf8')).layers).toEqual(arns);
+    expect(JSON.parse(await readFile(join(suite.dist.dir, 'layers.json'), 'utf8')).layers).toEqual(
+      arns,
+    );
   });
 
   it('rejects a bad share and a bad concurrency as input errors', async () => {
-    const base = ['--dist', dist.dir, '--version', '2.0.0', '--regions', 'us-east-1'];
+    const base = ['--dist', suite.dist.dir, '--version', '2.0.0', '--regions', 'us-east-1'];
     await expect(runCommand(publishCommand, [...base, '--share', 'everyone'])).rejects.toThrow(
       InputError,
     );
@@ -97,7 +85,7 @@ describe('lambda-shell-runtime sar', () => {
   it('prints the applications a dry run would publish', async () => {
     const { code, stdout } = await runCommand(sarCommand, [
       '--dist',
-      dist.dir,
+      suite.dist.dir,
       '--version',
       '2.0.0',
       '--s3-bucket',

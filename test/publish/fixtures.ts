@@ -13,6 +13,8 @@ import {
   type LayerZip,
 } from '../../src/dist.js';
 import { ARCHITECTURES } from '../../src/inputs.js';
+import type { PublishOptions } from '../../src/publish/index.js';
+import { awsTestEnv, setEnv } from '../helpers/moto.js';
 
 /** A dist folder as the build step leaves it: a small zip per architecture, SHA256SUMS, manifest. */
 export interface DistFixture {
@@ -103,3 +105,61 @@ export async function captureStderr<T>(
     process.stderr.write = original;
   }
 }
+
+export interface AwsSuite<S> {
+  readonly server: S;
+  readonly dist: DistFixture;
+}
+
+/**
+ * One suite's AWS stand-in (moto, the counting server, or none for aws-sdk-client-mock) and dist
+ * folder: started before the suite with the AWS environment pointing at it, all undone after.
+ */
+export function useAwsSuite<S extends { endpoint: string }>(setup: {
+  start: () => Promise<S>;
+  stop?: (server: S) => Promise<void>;
+  version?: string;
+  env?: Record<string, string | undefined>;
+}): AwsSuite<S> {
+  let server: S | undefined;
+  let dist: DistFixture | undefined;
+  let restoreEnv: (() => void) | undefined;
+  beforeAll(async () => {
+    server = await setup.start();
+    restoreEnv = setEnv({
+      ...awsTestEnv(server.endpoint),
+      GITHUB_ACTIONS: undefined,
+      ...setup.env,
+    });
+    dist = await makeDist(setup.version ?? '1.2.3');
+  });
+  afterAll(async () => {
+    restoreEnv?.();
+    await dist?.remove();
+    if (server) await setup.stop?.(server);
+  });
+  return {
+    get server() {
+      return server!;
+    },
+    get dist() {
+      return dist!;
+    },
+  };
+}
+
+/** publishLayers options for a dist fixture: two regions, public, no alignment. */
+export const publishOptions = (
+  dist: DistFixture,
+  overrides: Partial<PublishOptions> = {},
+): PublishOptions => ({
+  zips: dist.zips,
+  version: '1.2.3',
+  regions: ['us-east-1', 'eu-west-1'],
+  share: { kind: 'public' },
+  layerNamePattern: 'lambda-shell-runtime-{arch}',
+  alignVersions: false,
+  dryRun: false,
+  distDir: dist.dir,
+  ...overrides,
+});

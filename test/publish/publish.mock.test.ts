@@ -11,38 +11,19 @@ import {
 import { mockClient } from 'aws-sdk-client-mock';
 import { publishLayers, PublishError, type PublishOptions } from '../../src/publish/index.js';
 import { settleWithConcurrency } from '../../src/publish/concurrency.js';
-import { awsTestEnv, setEnv } from '../helpers/moto.js';
-import { captureStderr, makeDist, type DistFixture } from './fixtures.js';
+import { captureStderr, publishOptions, useAwsSuite } from './fixtures.js';
 
 // AWS's real answers where moto is more lenient, through aws-sdk-client-mock.
 const lambda = mockClient(LambdaClient);
-let dist: DistFixture;
-let restoreEnv: () => void;
+// No endpoint answers: every call goes to the mocked client.
+const suite = useAwsSuite({ start: async () => ({ endpoint: 'http://127.0.0.1:9' }) });
 
-beforeAll(async () => {
-  restoreEnv = setEnv({ ...awsTestEnv('http://127.0.0.1:9'), GITHUB_ACTIONS: undefined });
-  dist = await makeDist('1.2.3');
-});
-
-afterAll(async () => {
-  lambda.restore();
-  restoreEnv?.();
-  await dist?.remove();
-});
+afterAll(() => lambda.restore());
 
 beforeEach(() => lambda.reset());
 
-const options = (overrides: Partial<PublishOptions> = {}): PublishOptions => ({
-  zips: [dist.zips[0]],
-  version: '1.2.3',
-  regions: ['us-east-1'],
-  share: { kind: 'public' },
-  layerNamePattern: 'lambda-shell-runtime-{arch}',
-  alignVersions: false,
-  dryRun: false,
-  distDir: dist.dir,
-  ...overrides,
-});
+const options = (overrides: Partial<PublishOptions> = {}): PublishOptions =>
+  publishOptions(suite.dist, { zips: [suite.dist.zips[0]], regions: ['us-east-1'], ...overrides });
 
 const notFound = () => new ResourceNotFoundException({ message: 'not found', $metadata: {} });
 
@@ -52,7 +33,7 @@ describe('publishLayers with AWS answers moto does not give', () => {
     lambda.on(PublishLayerVersionCommand).resolves({
       Version: 7,
       LayerVersionArn: 'arn:aws:lambda:us-east-1:123456789012:layer:lambda-shell-runtime-arm64:7',
-      Content: { CodeSha256: dist.zips[0].codeSha256 },
+      Content: { CodeSha256: suite.dist.zips[0].codeSha256 },
     });
     // The policy read misses a statement a concurrent run adds just before us.
     lambda.on(GetLayerVersionPolicyCommand).rejects(notFound());

@@ -9,40 +9,17 @@ import {
 import { CreateBucketCommand, HeadObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { readFile } from 'node:fs/promises';
 import { publishLayers, PublishError, type PublishOptions } from '../../src/publish/index.js';
-import { awsTestEnv, setEnv, startMoto, type MotoServer } from '../helpers/moto.js';
-import { captureStderr, makeDist, type DistFixture } from './fixtures.js';
+import { startMoto } from '../helpers/moto.js';
+import { captureStderr, publishOptions, useAwsSuite } from './fixtures.js';
 
 // Lambda and S3 for real, against moto: 3 regions × 2 architectures.
 const REGIONS = ['us-east-1', 'eu-west-1', 'ap-southeast-2'];
-let moto: MotoServer;
-let dist: DistFixture;
-let restoreEnv: () => void;
-
-beforeAll(async () => {
-  moto = await startMoto();
-  restoreEnv = setEnv({ ...awsTestEnv(moto.endpoint), GITHUB_ACTIONS: undefined });
-  dist = await makeDist('1.2.3');
-});
-
-afterAll(async () => {
-  restoreEnv?.();
-  await dist?.remove();
-  await moto?.stop();
-});
+const suite = useAwsSuite({ start: startMoto, stop: (moto) => moto.stop() });
 
 const lambda = (region: string): LambdaClient => new LambdaClient({ region });
 
-const options = (overrides: Partial<PublishOptions>): PublishOptions => ({
-  zips: dist.zips,
-  version: '1.2.3',
-  regions: REGIONS,
-  share: { kind: 'public' },
-  layerNamePattern: 'lsr-{arch}',
-  alignVersions: false,
-  dryRun: false,
-  distDir: dist.dir,
-  ...overrides,
-});
+const options = (overrides: Partial<PublishOptions>): PublishOptions =>
+  publishOptions(suite.dist, { regions: REGIONS, layerNamePattern: 'lsr-{arch}', ...overrides });
 
 async function statements(region: string, layerName: string, version: number): Promise<unknown[]> {
   try {
@@ -90,7 +67,7 @@ describe('publishLayers against moto', () => {
         const got = await lambda(region).send(
           new GetLayerVersionCommand({ LayerName: layerName, VersionNumber: 1 }),
         );
-        const zip = dist.zips.find((candidate) => candidate.arch === arch)!;
+        const zip = suite.dist.zips.find((candidate) => candidate.arch === arch)!;
         expect(got.Content?.CodeSha256).toBe(zip.codeSha256);
         expect(got.CompatibleRuntimes).toEqual(['provided.al2023']);
         expect(got.CompatibleArchitectures).toEqual([lambdaArch]);
@@ -111,7 +88,7 @@ describe('publishLayers against moto', () => {
     expect(layersJson).toEqual({
       version: '1.2.3',
       layers: result!.arns,
-      sha256: { arm64: dist.zips[0].sha256, amd64: dist.zips[1].sha256 },
+      sha256: { arm64: suite.dist.zips[0].sha256, amd64: suite.dist.zips[1].sha256 },
     });
     expect(Object.keys(layersJson.layers)).toEqual(REGIONS);
     expect(text).toMatch(/region\s+arch\s+layer\s+version\s+outcome/);
@@ -194,12 +171,12 @@ describe('publishLayers against moto', () => {
           Key: 'lambda-shell-runtime/1.2.3/lambda-shell-runtime-arm64-1.2.3.zip',
         }),
       );
-      expect(head.ContentLength).toBe(dist.zips[0].size);
+      expect(head.ContentLength).toBe(suite.dist.zips[0].size);
       const got = await lambda(region).send(
         new GetLayerVersionCommand({ LayerName: 'lsr-s3-arm64', VersionNumber: 1 }),
       );
       // moto stores an empty CodeSha256 for a missing object: this proves the upload reached it.
-      expect(got.Content?.CodeSha256).toBe(dist.zips[0].codeSha256);
+      expect(got.Content?.CodeSha256).toBe(suite.dist.zips[0].codeSha256);
     }
     expect(result.layers.map((layer) => layer.version)).toEqual([1, 1, 1, 1, 1, 1]);
   });
@@ -226,7 +203,7 @@ describe('publishLayers against moto', () => {
       new GetLayerVersionCommand({ LayerName: 'lsr-align-arm64', VersionNumber: 1 }),
     );
     expect(filler.Description).toMatch(/filler to align version numbers.*use version 5/);
-    expect(filler.Content?.CodeSha256).toBe(dist.zips[0].codeSha256);
+    expect(filler.Content?.CodeSha256).toBe(suite.dist.zips[0].codeSha256);
     // Fillers are never shared; the real version is.
     expect(await statements('us-east-1', 'lsr-align-arm64', 1)).toEqual([]);
     expect(await statements('us-east-1', 'lsr-align-arm64', 5)).toHaveLength(1);

@@ -3,43 +3,19 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { InputError } from '../../src/errors.js';
 import { publishLayers, type PublishOptions } from '../../src/publish/index.js';
-import { awsTestEnv, setEnv } from '../helpers/moto.js';
 import {
   captureStderr,
   makeDist,
+  publishOptions,
   startCountingServer,
-  type CountingServer,
-  type DistFixture,
+  useAwsSuite,
 } from './fixtures.js';
 
 // Every AWS call would reach the counting server: these tests prove none is made.
-let server: CountingServer;
-let dist: DistFixture;
-let restoreEnv: () => void;
+const suite = useAwsSuite({ start: startCountingServer, stop: (server) => server.close() });
 
-beforeAll(async () => {
-  server = await startCountingServer();
-  restoreEnv = setEnv({ ...awsTestEnv(server.endpoint), GITHUB_ACTIONS: undefined });
-  dist = await makeDist('1.2.3');
-});
-
-afterAll(async () => {
-  restoreEnv?.();
-  await dist?.remove();
-  await server?.close();
-});
-
-const options = (overrides: Partial<PublishOptions>): PublishOptions => ({
-  zips: dist.zips,
-  version: '1.2.3',
-  regions: ['us-east-1', 'eu-west-1'],
-  share: { kind: 'public' },
-  layerNamePattern: 'lambda-shell-runtime-{arch}',
-  alignVersions: false,
-  dryRun: false,
-  distDir: dist.dir,
-  ...overrides,
-});
+const options = (overrides: Partial<PublishOptions>): PublishOptions =>
+  publishOptions(suite.dist, overrides);
 
 describe('publishLayers validation, before any call', () => {
   it.each<[string, Partial<PublishOptions>, RegExp]>([
@@ -65,15 +41,15 @@ describe('publishLayers validation, before any call', () => {
     const error = await publishLayers(options(overrides)).catch((caught: unknown) => caught);
     expect(error).toBeInstanceOf(InputError);
     expect((error as Error).message).toMatch(message);
-    expect(server.requests()).toBe(0);
+    expect(suite.server.requests()).toBe(0);
   });
 
   it('asks for a bucket when a zip is over the 50 MB direct upload limit', async () => {
-    const big = { ...dist.zips[0], size: 50 * 1024 * 1024 + 1 };
-    await expect(publishLayers(options({ zips: [big, dist.zips[1]] }))).rejects.toThrow(
+    const big = { ...suite.dist.zips[0], size: 50 * 1024 * 1024 + 1 };
+    await expect(publishLayers(options({ zips: [big, suite.dist.zips[1]] }))).rejects.toThrow(
       /"s3-bucket".*lambda-shell-runtime-arm64-1.2.3.zip is 52428801 bytes, over Lambda's 50 MB/,
     );
-    expect(server.requests()).toBe(0);
+    expect(suite.server.requests()).toBe(0);
   });
 
   it('refuses zips from the local builder unless told to publish them anyway', async () => {
@@ -82,8 +58,8 @@ describe('publishLayers validation, before any call', () => {
       await expect(
         publishLayers(options({ zips: local.zips, distDir: local.dir })),
       ).rejects.toThrow(/"dist".*local builder.*--allow-unreleasable/);
-      expect(server.requests()).toBe(0);
-      // The override passes validation: the first call then reaches the (failing) server.
+      expect(suite.server.requests()).toBe(0);
+      // The override passes validation: the first call then reaches the (failing) suite.server.
       const { error } = await captureStderr(() =>
         publishLayers(
           options({
@@ -95,7 +71,7 @@ describe('publishLayers validation, before any call', () => {
         ),
       );
       expect((error as Error).name).toBe('PublishError');
-      expect(server.requests()).toBeGreaterThan(0);
+      expect(suite.server.requests()).toBeGreaterThan(0);
     } finally {
       await local.remove();
     }
@@ -104,7 +80,7 @@ describe('publishLayers validation, before any call', () => {
 
 describe('publishLayers --dry-run', () => {
   it('returns the plan of every call and makes none', async () => {
-    const before = server.requests();
+    const before = suite.server.requests();
     const { result, text } = await captureStderr(() =>
       publishLayers(
         options({
@@ -115,20 +91,20 @@ describe('publishLayers --dry-run', () => {
         }),
       ),
     );
-    expect(server.requests()).toBe(before);
+    expect(suite.server.requests()).toBe(before);
     expect(result!.arns['eu-west-1']).toEqual({
       arm64: 'arn:aws:lambda:eu-west-1:<account>:layer:lambda-shell-runtime-arm64:1',
       amd64: 'arn:aws:lambda:eu-west-1:<account>:layer:lambda-shell-runtime-amd64:1',
     });
     // Its layers.json (placeholder ARNs) stays out of the dist folder.
-    expect(result!.layersJson.startsWith(dist.dir)).toBe(false);
+    expect(result!.layersJson.startsWith(suite.dist.dir)).toBe(false);
     expect(JSON.parse(await readFile(result!.layersJson, 'utf8')).layers).toEqual(result!.arns);
-    expect(existsSync(join(dist.dir, 'layers.json'))).toBe(false);
+    expect(existsSync(join(suite.dist.dir, 'layers.json'))).toBe(false);
     const plan = result!.plan;
     expect(plan.filter((line) => line.startsWith('us-east-1 '))).toEqual([
       'us-east-1 lambda:ListLayerVersions {"LayerName":"lambda-shell-runtime-arm64","MaxItems":1}',
       'us-east-1 s3:PutObject {"Bucket":"layers-us-east-1","Key":"lambda-shell-runtime/1.2.3/lambda-shell-runtime-arm64-1.2.3.zip","Body":"' +
-        dist.zips[0].path +
+        suite.dist.zips[0].path +
         '"}',
       'us-east-1 lambda:PublishLayerVersion {"LayerName":"lambda-shell-runtime-arm64","Description":"lambda-shell-runtime 1.2.3 (arm64)","CompatibleRuntimes":["provided.al2023"],"CompatibleArchitectures":["arm64"],"LicenseInfo":"Apache-2.0","Content":{"S3Bucket":"layers-us-east-1","S3Key":"lambda-shell-runtime/1.2.3/lambda-shell-runtime-arm64-1.2.3.zip"}}',
       'us-east-1 lambda:GetLayerVersionPolicy {"LayerName":"lambda-shell-runtime-arm64","VersionNumber":1}',
@@ -146,13 +122,13 @@ describe('publishLayers --dry-run', () => {
   });
 
   it('sends small zips directly when no bucket is given', async () => {
-    const before = server.requests();
+    const before = suite.server.requests();
     const { result } = await captureStderr(() =>
       publishLayers(options({ dryRun: true, regions: ['eu-west-1'] })),
     );
     expect(result!.plan[1]).toContain(
-      `"Content":{"ZipFile":"<${dist.zips[0].path}, ${dist.zips[0].size} bytes>"}`,
+      `"Content":{"ZipFile":"<${suite.dist.zips[0].path}, ${suite.dist.zips[0].size} bytes>"}`,
     );
-    expect(server.requests()).toBe(before);
+    expect(suite.server.requests()).toBe(before);
   });
 });
