@@ -7,24 +7,18 @@ import {
   ensureBuilder,
   ensureEmulation,
 } from '../../src/build/docker.js';
-import { createFakeBin, type FakeBin } from '../helpers/fake-bin.js';
+import { useFakeBinOnPath } from '../helpers/fake-bin.js';
 import { BUILDX_VERSION, fakeDocker } from './docker-fixture.js';
 import { removeTempDirs, tempDir } from './tree-fixture.js';
 
 afterAll(removeTempDirs);
 
 describe('docker and buildx commands', () => {
-  let bin: FakeBin;
-  const savedPath = process.env.PATH;
-  beforeEach(() => {
-    bin = createFakeBin();
-    process.env.PATH = bin.path;
-  });
-  afterEach(() => {
-    process.env.PATH = savedPath;
-    bin.cleanup();
-  });
-  const dockerArgs = () => bin.calls('docker').map((call) => call.args);
+  const fakeBin = useFakeBinOnPath();
+  const dockerArgs = () =>
+    fakeBin()
+      .calls('docker')
+      .map((call) => call.args);
 
   it('says clearly when Docker is not installed', async () => {
     process.env.PATH = tempDir('empty-path-');
@@ -35,7 +29,7 @@ describe('docker and buildx commands', () => {
   });
 
   it('says clearly when the daemon does not answer', async () => {
-    bin.add('docker', [
+    fakeBin().add('docker', [
       {
         args: ['version'],
         exitCode: 1,
@@ -50,7 +44,7 @@ describe('docker and buildx commands', () => {
   });
 
   it('reads the daemon architecture and the buildx version', async () => {
-    fakeDocker(bin, 'arm64');
+    fakeDocker(fakeBin(), 'arm64');
     expect(await checkDocker()).toBe('arm64');
     expect(await checkBuildx()).toBe(BUILDX_VERSION.trim());
     expect(dockerArgs()).toEqual([
@@ -60,7 +54,7 @@ describe('docker and buildx commands', () => {
   });
 
   it('says clearly when buildx is missing', async () => {
-    bin.add('docker', [
+    fakeBin().add('docker', [
       { args: ['buildx'], exitCode: 1, stderr: "docker: 'buildx' is not a docker command.\n" },
     ]);
     await expect(checkBuildx()).rejects.toThrow(
@@ -70,20 +64,20 @@ describe('docker and buildx commands', () => {
 
   describe('QEMU binfmt', () => {
     it('does nothing for the daemon architecture', async () => {
-      fakeDocker(bin, 'amd64');
+      fakeDocker(fakeBin(), 'amd64');
       expect(await ensureEmulation('amd64', 'amd64')).toBe(false);
       expect(dockerArgs()).toEqual([]);
     });
 
     it('only inspects when the foreign platform already runs', async () => {
-      fakeDocker(bin, 'amd64', ['linux/amd64', 'linux/arm64']);
+      fakeDocker(fakeBin(), 'amd64', ['linux/amd64', 'linux/arm64']);
       expect(await ensureEmulation('arm64', 'amd64')).toBe(false);
       expect(dockerArgs()).toEqual([['run', '--rm', '--privileged', BINFMT_IMAGE]]);
     });
 
     it('registers QEMU for a missing platform, as setup-qemu-action does', async () => {
       fakeDocker(
-        bin,
+        fakeBin(),
         'arm64',
         ['linux/arm64'],
         [
@@ -102,7 +96,7 @@ describe('docker and buildx commands', () => {
 
     it('fails when registration does not take', async () => {
       fakeDocker(
-        bin,
+        fakeBin(),
         'amd64',
         ['linux/amd64'],
         [{ match: /--install arm64$/, stdout: JSON.stringify({ supported: ['linux/amd64'] }) }],
@@ -121,14 +115,14 @@ describe('docker and buildx commands', () => {
 
   describe('buildx builder', () => {
     it('reuses an existing builder', async () => {
-      fakeDocker(bin);
+      fakeDocker(fakeBin());
       expect(await ensureBuilder('lambda-shell-runtime')).toBe('reused');
       expect(dockerArgs()).toEqual([['buildx', 'inspect', 'lambda-shell-runtime']]);
     });
 
     it('creates a docker-container builder when there is none', async () => {
       fakeDocker(
-        bin,
+        fakeBin(),
         'amd64',
         [],
         [{ args: ['buildx', 'inspect'], exitCode: 1, stderr: 'ERROR: no builder "b1" found\n' }],

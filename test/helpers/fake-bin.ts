@@ -158,3 +158,21 @@ export function createFakeBin(): FakeBin {
     },
   };
 }
+
+/**
+ * A fresh fake bin on PATH for each test of the suite, removed after it: `fakeBin()` is the
+ * current test's.
+ */
+export function useFakeBinOnPath(): () => FakeBin {
+  let bin: FakeBin | undefined;
+  const savedPath = process.env.PATH;
+  beforeEach(() => {
+    bin = createFakeBin();
+    process.env.PATH = bin.path;
+  });
+  afterEach(() => {
+    process.env.PATH = savedPath;
+    bin?.cleanup();
+  });
+  return () => bin!;
+}

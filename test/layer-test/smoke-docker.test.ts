@@ -9,7 +9,7 @@ import {
   versionArgs,
 } from '../../src/layer-test/smoke-docker.js';
 import { SMOKE_EVENT, expectedEchoResponse } from '../../src/layer-test/smoke-task.js';
-import { createFakeBin, type FakeBin, type FakeRule } from '../helpers/fake-bin.js';
+import { useFakeBinOnPath, type FakeBin, type FakeRule } from '../helpers/fake-bin.js';
 import { fakeDocker } from '../build/docker-fixture.js';
 import { removeTempDirs, tempDir } from '../build/tree-fixture.js';
 
@@ -90,19 +90,10 @@ describe('Docker smoke test commands', () => {
 });
 
 describe('testLayers on a docker-builder dist folder (fake docker and curl)', () => {
-  let bin: FakeBin;
-  const savedPath = process.env.PATH;
-  beforeEach(() => {
-    bin = createFakeBin();
-    process.env.PATH = bin.path;
-  });
-  afterEach(() => {
-    process.env.PATH = savedPath;
-    bin.cleanup();
-  });
+  const fakeBin = useFakeBinOnPath();
 
   async function dockerDist(): Promise<string> {
-    fakeDocker(bin, 'amd64');
+    fakeDocker(fakeBin(), 'amd64');
     const distDir = tempDir('dist-');
     await buildLayers({
       builder: 'docker',
@@ -116,12 +107,12 @@ describe('testLayers on a docker-builder dist folder (fake docker and curl)', ()
   it('registers QEMU, checks aws and jq, invokes the echo and the failing handler', async () => {
     const distDir = await dockerDist();
     fakeSmokeTools(
-      bin,
+      fakeBin(),
       'amd64',
       ['linux/amd64'],
       [{ times: 1, stdout: expectedEchoResponse(SMOKE_EVENT) }, { stdout: ERROR_DOCUMENT }],
     );
-    const before = bin.calls('docker').length; // the build's calls
+    const before = fakeBin().calls('docker').length; // the build's calls
     const report = await testLayers({ distDir });
     expect(report.smoke).toEqual([
       {
@@ -133,7 +124,7 @@ describe('testLayers on a docker-builder dist folder (fake docker and curl)', ()
         errorType: 'Function.Unhandled',
       },
     ]);
-    const docker = bin
+    const docker = fakeBin()
       .calls('docker')
       .slice(before)
       .map((call) => call.args);
@@ -150,7 +141,7 @@ describe('testLayers on a docker-builder dist folder (fake docker and curl)', ()
       expect.arrayContaining(['run', '--detach', '_HANDLER=smoke_test.fail', '/opt/bootstrap']),
       ['rm', '--force', 'c0ffee'],
     ]);
-    const curl = bin.calls('curl');
+    const curl = fakeBin().calls('curl');
     expect(curl.map((call) => call.args)).toEqual([invokeArgs(), invokeArgs()]);
     expect(curl.map((call) => call.stdin)).toEqual([SMOKE_EVENT, SMOKE_EVENT]);
   });
@@ -158,7 +149,7 @@ describe('testLayers on a docker-builder dist folder (fake docker and curl)', ()
   it('fails naming the zip when the echo is not byte for byte', async () => {
     const distDir = await dockerDist();
     fakeSmokeTools(
-      bin,
+      fakeBin(),
       'amd64',
       ['linux/amd64', 'linux/arm64'],
       [{ stdout: `${expectedEchoResponse(SMOKE_EVENT)}\n` }],
@@ -167,13 +158,13 @@ describe('testLayers on a docker-builder dist folder (fake docker and curl)', ()
       /lambda-shell-runtime-arm64-3\.0\.0\.zip: the echo invocation answered .*\\n", expected/,
     );
     // The container is removed even when the check fails.
-    expect(bin.calls('docker').at(-1)?.args).toEqual(['rm', '--force', 'c0ffee']);
+    expect(fakeBin().calls('docker').at(-1)?.args).toEqual(['rm', '--force', 'c0ffee']);
   });
 
   it('shows the container log when the emulator never answers', async () => {
     const distDir = await dockerDist();
     fakeSmokeTools(
-      bin,
+      fakeBin(),
       'amd64',
       ['linux/amd64', 'linux/arm64'],
       [{ exitCode: 7, stderr: 'curl: (7) Failed to connect to localhost port 9000\n' }],
@@ -186,7 +177,7 @@ describe('testLayers on a docker-builder dist folder (fake docker and curl)', ()
   it('fails when the failing handler does not come back as an error document', async () => {
     const distDir = await dockerDist();
     fakeSmokeTools(
-      bin,
+      fakeBin(),
       'amd64',
       ['linux/amd64', 'linux/arm64'],
       [{ times: 1, stdout: expectedEchoResponse(SMOKE_EVENT) }, { stdout: 'null' }],
