@@ -1,3 +1,4 @@
+import { benchCommand } from './bench.js';
 import { buildCommand } from './build.js';
 import type { Command } from './command.js';
 import { invokeCommand } from './invoke.js';
@@ -16,4 +17,5 @@ export const commands: Command[] = [
   releaseCommand,
   publishCommand,
   sarCommand,
+  benchCommand,
 ];

@@ -1,0 +1,101 @@
+import { readFileSync } from 'node:fs';
+import { LambdaSandbox } from '../emulator/sandbox.js';
+import { countExecs, tracedShell } from './strace.js';
+
+/** A runtime to measure: a bootstrap, its handler and task root, and the shell it runs under. */
+export interface BenchTarget {
+  bootstrap: string;
+  taskRoot: string;
+  handler: string;
+  shell: string;
+  env?: Record<string, string | undefined>;
+}
+
+export interface Timing {
+  /** Bootstrap start → its first GET /next. */
+  initMs: number;
+  /** The median over blocks of invocations. */
+  msPerInvocation: number;
+}
+
+const EVENT = '{"bench":true,"payload":"hello from the benchmark"}';
+
+async function invokeMany(sandbox: LambdaSandbox, invocations: number): Promise<void> {
+  for (let index = 0; index < invocations; index += 1) {
+    const result = await sandbox.invoke({ payload: EVENT });
+    if (result.status !== 'success')
+      throw new Error(
+        `invocation ${index} ended as ${result.status}: ${result.payload.toString()}`,
+      );
+  }
+}
+
+async function startTimed(
+  target: BenchTarget,
+): Promise<{ sandbox: LambdaSandbox; initMs: number }> {
+  const started = performance.now();
+  const sandbox = await LambdaSandbox.start({ ...target, timeoutSeconds: 60 });
+  await sandbox.emulator.waitForNext();
+  return { sandbox, initMs: performance.now() - started };
+}
+
+const median = (values: number[]): number => {
+  const sorted = [...values].sort((a, b) => a - b);
+  const middle = Math.floor(sorted.length / 2);
+  return sorted.length % 2 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
+};
+
+/**
+ * Init time and ms per invocation of each target over `invocations` sequential invokes. The
+ * targets run side by side and take turns in blocks, and each reports its median block, so a
+ * busy moment of the machine (other jobs on a shared runner) does not skew the comparison.
+ */
+export async function timeInvocations(
+  targets: BenchTarget[],
+  invocations: number,
+  blockSize = 50,
+): Promise<Timing[]> {
+  const started: { sandbox: LambdaSandbox; initMs: number }[] = [];
+  try {
+    for (const target of targets) started.push(await startTimed(target));
+    for (const { sandbox } of started) await invokeMany(sandbox, 1); // warm-up
+    const blocks: number[][] = targets.map(() => []);
+    for (let done = 0; done < invocations; done += blockSize) {
+      const block = Math.min(blockSize, invocations - done);
+      for (const [index, { sandbox }] of started.entries()) {
+        const begin = performance.now();
+        await invokeMany(sandbox, block);
+        blocks[index].push((performance.now() - begin) / block);
+      }
+    }
+    return started.map(({ initMs }, index) => ({ initMs, msPerInvocation: median(blocks[index]) }));
+  } finally {
+    await Promise.all(started.map(({ sandbox }) => sandbox.stop()));
+  }
+}
+
+/**
+ * Processes launched per invocation: the runtime runs under strace -f, and the execve calls made
+ * while `invocations` events are served (after a warm-up, so init is not counted) are divided by
+ * their number. Each answer's curl is launched before that invocation completes.
+ */
+export async function countProcessesPerInvocation(
+  target: BenchTarget,
+  invocations: number,
+  traceFile: string,
+): Promise<number> {
+  const sandbox = await LambdaSandbox.start({
+    ...target,
+    shell: tracedShell(target.shell, traceFile),
+    timeoutSeconds: 60,
+  });
+  try {
+    await invokeMany(sandbox, 1);
+    const before = countExecs(readFileSync(traceFile, 'utf8'));
+    await invokeMany(sandbox, invocations);
+    const after = countExecs(readFileSync(traceFile, 'utf8'));
+    return (after - before) / invocations;
+  } finally {
+    await sandbox.stop();
+  }
+}

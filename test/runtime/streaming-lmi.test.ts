@@ -1,0 +1,71 @@
+import { shells } from '../helpers/shells.js';
+import { RuntimeFixture, eventually, text } from './support.js';
+
+const STREAMING = `LSR_RESPONSE_MODE=streaming
+LSR_CONTENT_TYPE=text/plain
+handler() {
+  read -r what
+  printf 'part one,'
+  sleep 0.3
+  printf ' part two'
+  [ "$what" != fail ]
+}
+`;
+
+describe.each(shells)('the bootstrap under %s: streaming and LMI', (shell) => {
+  let fixture: RuntimeFixture;
+  beforeEach(() => {
+    fixture = new RuntimeFixture(shell);
+  });
+  afterEach(() => fixture.cleanup());
+
+  it('streams the response as a chunked POST when the handler file opts in', async () => {
+    const sandbox = await fixture.start('s.handler', {}, { 's.sh': STREAMING });
+    const result = await sandbox.invoke({ payload: 'ok\n', invocationId: 'stream-1' });
+    expect(result.status).toBe('success');
+    expect(result.streamed).toBe(true);
+    expect(text(result.payload)).toBe('part one, part two');
+    expect(result.contentType).toBe('text/plain');
+    expect(result.requestHeaders['lambda-runtime-function-response-mode']).toBe('streaming');
+    expect(result.requestHeaders['transfer-encoding']).toBe('chunked');
+    expect(result.requestHeaders['lambda-runtime-invocation-id']).toBe('stream-1');
+    expect(text((await sandbox.invoke({ payload: 'again\n' })).payload)).toBe('part one, part two');
+  });
+
+  it('logs a failure after the stream began, since curl cannot send error trailers', async () => {
+    const sandbox = await fixture.start('s.handler', {}, { 's.sh': STREAMING });
+    const result = await sandbox.invoke({ payload: 'fail\n' });
+    expect(text(result.payload)).toBe('part one, part two');
+    await eventually(() => text(sandbox.stderr).includes('the handler failed (status 1) while streaming'));
+    expect((await sandbox.invoke({ payload: 'ok\n' })).status).toBe('success');
+  });
+
+  it('runs AWS_LAMBDA_MAX_CONCURRENCY independent workers, each with its own files', async () => {
+    const sandbox = await fixture.start('w.handler', { maxConcurrency: 4 }, {
+      'w.sh': 'handler() { sleep 0.5; cat; printf "|%s" "$LSR_ERROR_TYPE_FILE"; }\n',
+    });
+    await sandbox.emulator.waitForNext();
+    const started = Date.now();
+    const results = await Promise.all(
+      Array.from({ length: 8 }, (_, index) => sandbox.invoke({ payload: `event-${index}` })),
+    );
+    const elapsed = Date.now() - started;
+    expect(results.map((result) => text(result.payload).split('|')[0])).toEqual(
+      Array.from({ length: 8 }, (_, index) => `event-${index}`),
+    );
+    const workerFiles = new Set(results.map((result) => text(result.payload).split('|')[1]));
+    expect(workerFiles.size).toBe(4);
+    expect(elapsed).toBeLessThan(2500); // 8 × 0.5 s in 4 lanes, not one after another (4 s)
+  });
+
+  it('stops every worker when one of them stops', async () => {
+    const sandbox = await fixture.start('w.handler', { maxConcurrency: 3 }, {
+      'w.sh': 'handler() { cat; }\n',
+    });
+    await sandbox.emulator.waitForNext();
+    sandbox.emulator.injectFault({ endpoint: 'response', status: 500 });
+    void sandbox.invoke({ payload: 'x' });
+    expect((await sandbox.exited()).code).toBe(1);
+    expect(text(sandbox.stderr)).toContain('(HTTP 500); stopping');
+  });
+});
