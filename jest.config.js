@@ -10,6 +10,7 @@ export default {
   },
   moduleNameMapper: { '^(\\.{1,2}/.*)\\.js$': '$1' },
   testMatch: ['<rootDir>/test/**/*.test.ts'],
+  reporters: ['default', '<rootDir>/test/helpers/summary-reporter.cjs'],
   testTimeout: 60000,
   // Two cores: suites that start shells, moto and HTTP servers are heavy; keep it to the cores.
   maxWorkers: 2,
