@@ -1,7 +1,7 @@
 import { createServer } from 'node:net';
 import type { LambdaSandbox } from '../../src/emulator/sandbox.js';
 import { shells } from '../helpers/shells.js';
-import { RuntimeFixture, eventually, text } from './support.js';
+import { useRuntimeFixture, eventually, text } from './support.js';
 
 const ECHO = { 'echo.sh': 'handler() { cat; }\n' };
 const MAX_NEXT_ATTEMPTS = 6; // the first GET and the five retries of the bootstrap's backoff
@@ -21,14 +21,10 @@ async function closedPort(): Promise<number> {
 }
 
 describe.each(shells)('the bootstrap under %s: Runtime API statuses', (shell) => {
-  let fixture: RuntimeFixture;
-  beforeEach(() => {
-    fixture = new RuntimeFixture(shell);
-  });
-  afterEach(() => fixture.cleanup());
+  const fixture = useRuntimeFixture(shell);
 
   it('retries GET /next on 500 with backoff, and never hands the error body to the handler', async () => {
-    const sandbox = await fixture.start('echo.handler', {}, ECHO);
+    const sandbox = await fixture().start('echo.handler', {}, ECHO);
     sandbox.emulator.injectFault({ endpoint: 'next', status: 500, body: 'not-an-event', times: 2 });
     const result = await sandbox.invoke({ payload: 'real event' });
     expect(text(result.payload)).toBe('real event');
@@ -36,7 +32,7 @@ describe.each(shells)('the bootstrap under %s: Runtime API statuses', (shell) =>
   });
 
   it('gives up on GET /next after bounded retries of 500, and exits non-zero', async () => {
-    const sandbox = await fixture.start('echo.handler', {}, ECHO);
+    const sandbox = await fixture().start('echo.handler', {}, ECHO);
     sandbox.emulator.injectFault({ endpoint: 'next', status: 500, times: 100 });
     const started = Date.now();
     expect((await sandbox.exited()).code).toBe(1);
@@ -46,7 +42,7 @@ describe.each(shells)('the bootstrap under %s: Runtime API statuses', (shell) =>
   });
 
   it('exits at once on a 403 from GET /next', async () => {
-    const sandbox = await fixture.start('echo.handler', {}, ECHO);
+    const sandbox = await fixture().start('echo.handler', {}, ECHO);
     sandbox.emulator.injectFault({ endpoint: 'next', status: 403 });
     expect((await sandbox.exited()).code).toBe(1);
     expect(requestsTo(sandbox, 'next')).toHaveLength(1);
@@ -55,7 +51,7 @@ describe.each(shells)('the bootstrap under %s: Runtime API statuses', (shell) =>
 
   it('retries a refused connection, then exits non-zero', async () => {
     const port = await closedPort();
-    const sandbox = await fixture.start('echo.handler', {
+    const sandbox = await fixture().start('echo.handler', {
       env: { AWS_LAMBDA_RUNTIME_API: `127.0.0.1:${port}` },
     }, ECHO);
     const started = Date.now();
@@ -68,7 +64,7 @@ describe.each(shells)('the bootstrap under %s: Runtime API statuses', (shell) =>
   it.each([400, 410, 413])(
     'logs a %i on /response with its body, and goes on with the next event',
     async (status) => {
-      const sandbox = await fixture.start('echo.handler', {}, ECHO);
+      const sandbox = await fixture().start('echo.handler', {}, ECHO);
       sandbox.emulator.injectFault({ endpoint: 'response', status, body: `{"errorType":"Refused${status}"}` });
       const refused = await sandbox.invoke({ payload: 'first' });
       expect(refused.status).not.toBe('success');
@@ -82,7 +78,7 @@ describe.each(shells)('the bootstrap under %s: Runtime API statuses', (shell) =>
   );
 
   it('logs a 400 on /error and goes on', async () => {
-    const sandbox = await fixture.start('f.handler', {}, { 'f.sh': 'handler() { read -r x; [ "$x" = ok ]; }\n' });
+    const sandbox = await fixture().start('f.handler', {}, { 'f.sh': 'handler() { read -r x; [ "$x" = ok ]; }\n' });
     sandbox.emulator.injectFault({ endpoint: 'error', status: 400 });
     await sandbox.invoke({ payload: 'no\n' });
     await eventually(() => text(sandbox.stderr).includes('(HTTP 400)'), 5000, 'the log line');
@@ -90,7 +86,7 @@ describe.each(shells)('the bootstrap under %s: Runtime API statuses', (shell) =>
   });
 
   it('answers a real 413 (a response over 6 MB) by logging it and carrying on', async () => {
-    const sandbox = await fixture.start('big.handler', {}, {
+    const sandbox = await fixture().start('big.handler', {}, {
       'big.sh': 'handler() { read -r n; [ "$n" = big ] && head -c 6400000 /dev/zero; printf small; }\n',
     });
     const big = await sandbox.invoke({ payload: 'big\n' });
@@ -103,7 +99,7 @@ describe.each(shells)('the bootstrap under %s: Runtime API statuses', (shell) =>
   it.each(['response', 'error'] as const)(
     'exits on a 500 from /%s without fetching another event; a new runtime serves the next',
     async (endpoint) => {
-      const sandbox = await fixture.start('f.handler', {}, {
+      const sandbox = await fixture().start('f.handler', {}, {
         'f.sh': 'handler() { read -r x; printf "%s" "$x"; [ "$x" != fail ]; }\n',
       });
       sandbox.emulator.injectFault({ endpoint, status: 500 });

@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { shells } from '../helpers/shells.js';
-import { BASE_TOOLS, RuntimeFixture, text } from './support.js';
+import { BASE_TOOLS, RuntimeFixture, useRuntimeFixture, text } from './support.js';
 
 const ERROR_TYPE = /^(Runtime|Function)\.[A-Z][a-zA-Z]+$/;
 const strictUtf8 = new TextDecoder('utf-8', { fatal: true });
@@ -27,11 +27,7 @@ const FAILING = `fail() {
 const VALID_TRICKY = 'quote " backslash \\ slash / tab \t newline \n cr \r nul \0 bell \x07 é 中 😀 \x7f end\n';
 
 describe.each(shells)('the bootstrap under %s: errors', (shell) => {
-  let fixture: RuntimeFixture;
-  beforeEach(() => {
-    fixture = new RuntimeFixture(shell);
-  });
-  afterEach(() => fixture.cleanup());
+  const fixture = useRuntimeFixture(shell);
 
   describe.each([
     ['with jq', () => undefined],
@@ -43,7 +39,7 @@ describe.each(shells)('the bootstrap under %s: errors', (shell) => {
     };
 
     it('POSTs /error with its stdout as errorMessage, any bytes as valid UTF-8 JSON', async () => {
-      const sandbox = await start(fixture);
+      const sandbox = await start(fixture());
       const valid = await sandbox.invoke({ payload: `3\n${VALID_TRICKY}`, invocationId: 'i-1' });
       expect(valid.status).toBe('error');
       expect(valid.errorType).toBe('Function.Unhandled');
@@ -70,13 +66,13 @@ describe.each(shells)('the bootstrap under %s: errors', (shell) => {
     });
 
     it('says the exit status when the handler printed nothing', async () => {
-      const sandbox = await start(fixture);
+      const sandbox = await start(fixture());
       const result = await sandbox.invoke({ payload: '7\n' });
       expect(errorBody(result.payload).errorMessage).toBe('the handler exited with status 7');
     });
 
     it('takes the handler own error type from $LSR_ERROR_TYPE_FILE', async () => {
-      const sandbox = await start(fixture);
+      const sandbox = await start(fixture());
       const cases: [string, string][] = [
         ['Function.ValidationError\n', 'Function.ValidationError'],
         ['NotFound', 'Function.NotFound'],
@@ -85,7 +81,7 @@ describe.each(shells)('the bootstrap under %s: errors', (shell) => {
         ['Function.lowercase', 'Function.Unhandled'],
       ];
       for (const [written, expected] of cases) {
-        fixture.write({ type: written });
+        fixture().write({ type: written });
         const result = await sandbox.invoke({ payload: '1\nmessage' });
         expect(result.errorType).toBe(expected);
         expect(result.errorType).toMatch(ERROR_TYPE);
@@ -95,7 +91,7 @@ describe.each(shells)('the bootstrap under %s: errors', (shell) => {
   });
 
   it('forgets an error type written by an invocation that succeeded', async () => {
-    const sandbox = await fixture.start('h.handler', {}, {
+    const sandbox = await fixture().start('h.handler', {}, {
       'h.sh': `handler() {
   read -r what
   echo Function.Stale >"$LSR_ERROR_TYPE_FILE"
@@ -107,13 +103,13 @@ describe.each(shells)('the bootstrap under %s: errors', (shell) => {
     const failed = await sandbox.invoke({ payload: 'no\n' });
     expect(failed.errorType).toBe('Function.Stale'); // written by this failing call itself
     const script = `handler() { read -r what; [ "$what" = ok ] && echo Function.Stale >"$LSR_ERROR_TYPE_FILE"; [ "$what" = ok ]; }\n`;
-    const second = await fixture.start('g.handler', {}, { 'g.sh': script });
+    const second = await fixture().start('g.handler', {}, { 'g.sh': script });
     expect((await second.invoke({ payload: 'ok\n' })).status).toBe('success');
     expect((await second.invoke({ payload: 'no\n' })).errorType).toBe('Function.Unhandled');
   });
 
   it('reports a handler exit, a set -e failure and an executable failure', async () => {
-    const sandbox = await fixture.start('h.handler', {}, {
+    const sandbox = await fixture().start('h.handler', {}, {
       'h.sh': 'handler() { read -r what; case $what in exit) printf bye; exit 4 ;; *) set -e; false; printf no ;; esac; }\n',
     });
     const exited = await sandbox.invoke({ payload: 'exit\n' });
@@ -121,14 +117,14 @@ describe.each(shells)('the bootstrap under %s: errors', (shell) => {
     const setE = await sandbox.invoke({ payload: 'e\n' });
     expect(errorBody(setE.payload).errorMessage).toBe('the handler exited with status 1');
 
-    const executable = await fixture.start('run', {}, { run: '#!/bin/sh\necho "broken: $(cat)"\nexit 2\n' });
+    const executable = await fixture().start('run', {}, { run: '#!/bin/sh\necho "broken: $(cat)"\nexit 2\n' });
     const result = await executable.invoke({ payload: 'in' });
     expect(result.status).toBe('error');
     expect(errorBody(result.payload).errorMessage).toBe('broken: in\n');
   });
 
   it('is killed at the timeout, and a fresh runtime takes the next event', async () => {
-    const sandbox = await fixture.start(
+    const sandbox = await fixture().start(
       'slow.handler',
       { timeoutSeconds: 1 },
       { 'slow.sh': 'handler() { read -r what; [ "$what" = slow ] && sleep 5; printf fast; }\n' },
@@ -147,7 +143,7 @@ describe.each(shells)('the bootstrap under %s: errors', (shell) => {
       files: Record<string, string> = {},
       env: Record<string, string | undefined> = {},
     ) => {
-      const sandbox = await fixture.start(handler ?? 'unused', { env: { ...env, ...(handler === undefined ? { _HANDLER: undefined } : {}) } }, files);
+      const sandbox = await fixture().start(handler ?? 'unused', { env: { ...env, ...(handler === undefined ? { _HANDLER: undefined } : {}) } }, files);
       const exit = await sandbox.exited();
       expect(exit.code).not.toBe(0);
       const report = sandbox.emulator.initError();
@@ -174,12 +170,12 @@ describe.each(shells)('the bootstrap under %s: errors', (shell) => {
       'h._lsr_worker',
       'h handler',
     ])('a malformed name: %j, and nothing of it runs', async (handler) => {
-      const marker = join(fixture.taskRoot, 'ran');
+      const marker = join(fixture().taskRoot, 'ran');
       await expectInitError(handler, 'Runtime.MalformedHandlerName', `'${handler}'`, {
         'h.sh': `touch "${marker}"\nhandler() { :; }\n`,
       });
       expect(existsSync(marker)).toBe(false);
-      expect(existsSync(join(fixture.taskRoot, 'pwned'))).toBe(false);
+      expect(existsSync(join(fixture().taskRoot, 'pwned'))).toBe(false);
     });
 
     it('a missing file', () =>
@@ -214,8 +210,8 @@ describe.each(shells)('the bootstrap under %s: errors', (shell) => {
       }));
 
     it('no curl: reported through /dev/tcp under bash, logged and exit 1 elsewhere', async () => {
-      const path = fixture.toolDir(BASE_TOOLS);
-      const sandbox = await fixture.start('h.handler', { env: { PATH: path } }, { 'h.sh': 'handler() { :; }\n' });
+      const path = fixture().toolDir(BASE_TOOLS);
+      const sandbox = await fixture().start('h.handler', { env: { PATH: path } }, { 'h.sh': 'handler() { :; }\n' });
       expect((await sandbox.exited()).code).toBe(1);
       expect(text(sandbox.stderr)).toContain('curl was not found on PATH');
       const report = sandbox.emulator.initError();

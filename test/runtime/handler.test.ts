@@ -2,7 +2,7 @@ import { cpSync, existsSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { paths } from '../../src/paths.js';
 import { shells } from '../helpers/shells.js';
-import { RuntimeFixture, text } from './support.js';
+import { useRuntimeFixture, text } from './support.js';
 
 const SIX_MB = 6 * 1024 * 1024;
 
@@ -25,15 +25,11 @@ function parseEnv(output: string): Record<string, string> {
 }
 
 describe.each(shells)('the bootstrap under %s: handlers', (shell) => {
-  let fixture: RuntimeFixture;
-  beforeEach(() => {
-    fixture = new RuntimeFixture(shell);
-  });
-  afterEach(() => fixture.cleanup());
+  const fixture = useRuntimeFixture(shell);
 
   it('runs the example function: event on stdin, response from stdout, logs on stderr', async () => {
-    cpSync(join(paths.examples, 'function.sh'), join(fixture.taskRoot, 'function.sh'));
-    const sandbox = await fixture.start('function.handler');
+    cpSync(join(paths.examples, 'function.sh'), join(fixture().taskRoot, 'function.sh'));
+    const sandbox = await fixture().start('function.handler');
     const result = await sandbox.invoke({ payload: '{"a":1}' });
     expect(result.status).toBe('success');
     expect(text(result.payload)).toBe(`Echoing request: '{"a":1}'`);
@@ -42,7 +38,7 @@ describe.each(shells)('the bootstrap under %s: handlers', (shell) => {
   });
 
   it('passes events and responses byte for byte: NUL, invalid UTF-8, trailing newlines', async () => {
-    const sandbox = await fixture.start('echo.handler', {}, { 'echo.sh': 'handler() { cat; }\n' });
+    const sandbox = await fixture().start('echo.handler', {}, { 'echo.sh': 'handler() { cat; }\n' });
     for (const payload of [trickyBytes, Buffer.alloc(0), Buffer.from('\n\n')]) {
       const result = await sandbox.invoke({ payload });
       expect(result.status).toBe('success');
@@ -52,7 +48,7 @@ describe.each(shells)('the bootstrap under %s: handlers', (shell) => {
   });
 
   it('carries a 6 MB event in and a 6 MB response out', async () => {
-    const sandbox = await fixture.start('echo.handler', {}, { 'echo.sh': 'handler() { cat; }\n' });
+    const sandbox = await fixture().start('echo.handler', {}, { 'echo.sh': 'handler() { cat; }\n' });
     const payload = Buffer.alloc(SIX_MB, 'abc\0\n\xff');
     const result = await sandbox.invoke({ payload });
     expect(result.status).toBe('success');
@@ -61,20 +57,20 @@ describe.each(shells)('the bootstrap under %s: handlers', (shell) => {
   });
 
   it('keeps its files in one private temp dir, removed when it exits', async () => {
-    const sandbox = await fixture.start('echo.handler', {}, { 'echo.sh': 'handler() { cat; }\n' });
+    const sandbox = await fixture().start('echo.handler', {}, { 'echo.sh': 'handler() { cat; }\n' });
     await sandbox.invoke({ payload: 'x' });
-    const dirs = readdirSync(fixture.tmp);
+    const dirs = readdirSync(fixture().tmp);
     expect(dirs).toHaveLength(1);
-    expect(statSync(join(fixture.tmp, dirs[0])).mode & 0o777).toBe(0o700);
+    expect(statSync(join(fixture().tmp, dirs[0])).mode & 0o777).toBe(0o700);
     await sandbox.emulator.waitForNext(); // the GET that will take y, before the fault is armed
     sandbox.emulator.injectFault({ endpoint: 'next', status: 403 });
     await sandbox.invoke({ payload: 'y' });
     expect((await sandbox.exited()).code).toBe(1);
-    expect(readdirSync(fixture.tmp)).toEqual([]);
+    expect(readdirSync(fixture().tmp)).toEqual([]);
   });
 
   it('gives the event on stdin only, never as an argument', async () => {
-    const sandbox = await fixture.start('args.handler', {}, {
+    const sandbox = await fixture().start('args.handler', {}, {
       'args.sh': 'handler() { printf "%s args" "$#"; }\n',
     });
     expect(text((await sandbox.invoke({ payload: '"x"' })).payload)).toBe('0 args');
@@ -82,17 +78,17 @@ describe.each(shells)('the bootstrap under %s: handlers', (shell) => {
 
   it('runs an executable handler, and one without the run bit through sh', async () => {
     const script = 'printf "%s|" "$(cat)" "$LAMBDA_RUNTIME_AWS_REQUEST_ID"\n';
-    const executable = await fixture.start('run', {}, { run: `#!/bin/sh\n${script}` });
+    const executable = await fixture().start('run', {}, { run: `#!/bin/sh\n${script}` });
     const result = await executable.invoke({ payload: 'ev' });
     expect(text(result.payload)).toBe(`ev|${result.requestId}|`);
 
-    const plain = await fixture.start('plain', {}, { plain: { content: script, mode: 0o644 } });
+    const plain = await fixture().start('plain', {}, { plain: { content: script, mode: 0o644 } });
     const second = await plain.invoke({ payload: 'ev2' });
     expect(text(second.payload)).toBe(`ev2|${second.requestId}|`);
   });
 
   it('exports each Lambda-Runtime-* header as LAMBDA_RUNTIME_*, and unsets the absent ones', async () => {
-    const sandbox = await fixture.start('context.handler', {}, { 'context.sh': CONTEXT_HANDLER });
+    const sandbox = await fixture().start('context.handler', {}, { 'context.sh': CONTEXT_HANDLER });
     const full = await sandbox.invoke({
       clientContext: '{"client":{"app_title":"x"}}',
       cognitoIdentity: '{"cognitoIdentityId":"id","cognitoIdentityPoolId":"pool"}',
@@ -123,7 +119,7 @@ describe.each(shells)('the bootstrap under %s: handlers', (shell) => {
   });
 
   it('treats header values as data, never as code', async () => {
-    const sandbox = await fixture.start('context.handler', {}, { 'context.sh': CONTEXT_HANDLER });
+    const sandbox = await fixture().start('context.handler', {}, { 'context.sh': CONTEXT_HANDLER });
     const nasty = `$(touch /tmp/lsr-pwned2) \`touch /tmp/lsr-pwned3\` "'; exit 1; ' \\ *`;
     const result = await sandbox.invoke({ clientContext: nasty, tenantId: '*' });
     const env = parseEnv(text(result.payload));
@@ -133,7 +129,7 @@ describe.each(shells)('the bootstrap under %s: handlers', (shell) => {
   });
 
   it('echoes Lambda-Runtime-Invocation-Id on the answer when /next sent one, and only then', async () => {
-    const sandbox = await fixture.start('ok.handler', {}, {
+    const sandbox = await fixture().start('ok.handler', {}, {
       'ok.sh': 'handler() { read -r line; [ "$line" = fail ] && exit 1; printf ok; }\n',
     });
     const withId = await sandbox.invoke({ invocationId: 'abc-123' });
@@ -146,7 +142,7 @@ describe.each(shells)('the bootstrap under %s: handlers', (shell) => {
   });
 
   it('starts every invocation from the state right after init', async () => {
-    const sandbox = await fixture.start('state.handler', {}, {
+    const sandbox = await fixture().start('state.handler', {}, {
       'state.sh': `counter=0
 helper() { printf original; }
 handler() {
@@ -165,14 +161,14 @@ handler() {
 `,
     });
     const before = text((await sandbox.invoke({ payload: 'show\n' })).payload);
-    expect(before).toMatch(new RegExp(`^0\\|${fixture.taskRoot}\\|0?022\\|original$`));
+    expect(before).toMatch(new RegExp(`^0\\|${fixture().taskRoot}\\|0?022\\|original$`));
     expect((await sandbox.invoke({ payload: 'mess\n' })).status).toBe('success');
     expect((await sandbox.invoke({ payload: 'die\n' })).status).toBe('error');
     expect(text((await sandbox.invoke({ payload: 'show\n' })).payload)).toBe(before);
   });
 
   it('keeps the shell options the handler file sets, for the handler only', async () => {
-    const sandbox = await fixture.start('strict.handler', {}, {
+    const sandbox = await fixture().start('strict.handler', {}, {
       'strict.sh': 'set -eu\nhandler() { read -r what; [ "$what" = ok ]; printf "passed %s" "$what"; }\n',
     });
     expect(text((await sandbox.invoke({ payload: 'ok\n' })).payload)).toBe('passed ok');
@@ -181,7 +177,7 @@ handler() {
   });
 
   it('keeps its own curl whatever the handler file defines or exports for itself', async () => {
-    const sandbox = await fixture.start('own.handler', {}, {
+    const sandbox = await fixture().start('own.handler', {}, {
       'own.sh': `curl() { echo "the handler's curl" >&2; return 1; }
 export http_proxy=http://127.0.0.1:9 HTTP_PROXY=http://127.0.0.1:9 CURL_HOME=/nonexistent
 handler() { printf 'served'; }
@@ -194,7 +190,7 @@ handler() { printf 'served'; }
 
   it('streams the handler stderr live, before the handler ends', async () => {
     const chunks: { at: number; text: string }[] = [];
-    const sandbox = await fixture.start(
+    const sandbox = await fixture().start(
       'slow.handler',
       { onStderr: (chunk) => chunks.push({ at: Date.now(), text: text(chunk) }) },
       { 'slow.sh': 'handler() { echo first-log-line >&2; sleep 1; echo second >&2; printf done; }\n' },

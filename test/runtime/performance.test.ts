@@ -2,14 +2,10 @@ import { join } from 'node:path';
 import { countProcessesPerInvocation } from '../../src/bench/measure.js';
 import { paths } from '../../src/paths.js';
 import { shells } from '../helpers/shells.js';
-import { RuntimeFixture, text } from './support.js';
+import { RuntimeFixture, useRuntimeFixture, text } from './support.js';
 
 describe.each(shells)('the bootstrap under %s: processes per invocation', (shell) => {
-  let fixture: RuntimeFixture;
-  beforeEach(() => {
-    fixture = new RuntimeFixture(shell);
-  });
-  afterEach(() => fixture.cleanup());
+  const fixture = useRuntimeFixture(shell);
 
   it('launches exactly one process (its curl) per invocation of the example function', async () => {
     const perInvocation = await countProcessesPerInvocation(
@@ -18,10 +14,10 @@ describe.each(shells)('the bootstrap under %s: processes per invocation', (shell
         taskRoot: paths.examples,
         handler: 'function.handler',
         shell,
-        env: { TMPDIR: fixture.tmp },
+        env: { TMPDIR: fixture().tmp },
       },
       50,
-      join(fixture.root, 'execve.trace'),
+      join(fixture().root, 'execve.trace'),
     );
     expect(perInvocation).toBe(1);
   });

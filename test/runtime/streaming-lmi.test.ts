@@ -1,5 +1,5 @@
 import { shells } from '../helpers/shells.js';
-import { RuntimeFixture, eventually, text } from './support.js';
+import { useRuntimeFixture, eventually, text } from './support.js';
 
 const STREAMING = `LSR_RESPONSE_MODE=streaming
 LSR_CONTENT_TYPE=text/plain
@@ -13,14 +13,10 @@ handler() {
 `;
 
 describe.each(shells)('the bootstrap under %s: streaming and LMI', (shell) => {
-  let fixture: RuntimeFixture;
-  beforeEach(() => {
-    fixture = new RuntimeFixture(shell);
-  });
-  afterEach(() => fixture.cleanup());
+  const fixture = useRuntimeFixture(shell);
 
   it('streams the response as a chunked POST when the handler file opts in', async () => {
-    const sandbox = await fixture.start('s.handler', {}, { 's.sh': STREAMING });
+    const sandbox = await fixture().start('s.handler', {}, { 's.sh': STREAMING });
     const result = await sandbox.invoke({ payload: 'ok\n', invocationId: 'stream-1' });
     expect(result.status).toBe('success');
     expect(result.streamed).toBe(true);
@@ -33,7 +29,7 @@ describe.each(shells)('the bootstrap under %s: streaming and LMI', (shell) => {
   });
 
   it('logs a failure after the stream began, since curl cannot send error trailers', async () => {
-    const sandbox = await fixture.start('s.handler', {}, { 's.sh': STREAMING });
+    const sandbox = await fixture().start('s.handler', {}, { 's.sh': STREAMING });
     const result = await sandbox.invoke({ payload: 'fail\n' });
     expect(text(result.payload)).toBe('part one, part two');
     await eventually(() => text(sandbox.stderr).includes('the handler failed (status 1) while streaming'));
@@ -41,7 +37,7 @@ describe.each(shells)('the bootstrap under %s: streaming and LMI', (shell) => {
   });
 
   it('runs AWS_LAMBDA_MAX_CONCURRENCY independent workers, each with its own files', async () => {
-    const sandbox = await fixture.start('w.handler', { maxConcurrency: 4 }, {
+    const sandbox = await fixture().start('w.handler', { maxConcurrency: 4 }, {
       'w.sh': 'handler() { sleep 0.5; cat; printf "|%s" "$LSR_ERROR_TYPE_FILE"; }\n',
     });
     await sandbox.emulator.waitForNext();
@@ -59,7 +55,7 @@ describe.each(shells)('the bootstrap under %s: streaming and LMI', (shell) => {
   });
 
   it('stops every worker when one of them stops', async () => {
-    const sandbox = await fixture.start('w.handler', { maxConcurrency: 3 }, {
+    const sandbox = await fixture().start('w.handler', { maxConcurrency: 3 }, {
       'w.sh': 'handler() { cat; }\n',
     });
     await sandbox.emulator.waitForNext();

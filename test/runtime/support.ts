@@ -88,3 +88,13 @@ export async function eventually(predicate: () => boolean, ms = 5000, what = 'co
     await new Promise((resolve) => setTimeout(resolve, 20));
   }
 }
+
+/** A fresh RuntimeFixture under `shell` for each test of the suite, cleaned up after it. */
+export function useRuntimeFixture(shell: Shell): () => RuntimeFixture {
+  let fixture: RuntimeFixture | undefined;
+  beforeEach(() => {
+    fixture = new RuntimeFixture(shell);
+  });
+  afterEach(() => fixture?.cleanup());
+  return () => fixture!;
+}
