@@ -66,7 +66,7 @@ export class RuntimeApiEmulator extends EventEmitter<{
 
   private readonly queue: Invocation[] = [];
   private readonly inFlight = new Map<string, Invocation>();
-  /** Ids answered or timed out: a late reply to them is told which (400 or 410). */
+  /** Ids answered or timed out: a late reply to a timed-out one is told so (410). */
   private readonly finished = new Map<string, 'answered' | 'timeout'>();
   private readonly waiting: WaitingNext[] = [];
   private readonly faults: (Fault & { times: number })[] = [];
@@ -121,6 +121,8 @@ export class RuntimeApiEmulator extends EventEmitter<{
     if (this.closed) return Promise.reject(new Error('the Runtime API emulator is closed'));
     const result = new Promise<InvocationResult>((resolve, reject) => {
       const invocation = newInvocation(options, this.functionArn, resolve, reject);
+      // Lambda's Invoke refuses such an event itself (413): the runtime never sees it.
+      if (invocation.payload.length > MAX_PAYLOAD_BYTES) return this.refuseTooLarge(invocation);
       if (this.initReport) return this.finishWithInitError(invocation);
       this.queue.push(invocation);
       this.dispatch();
@@ -321,11 +323,29 @@ export class RuntimeApiEmulator extends EventEmitter<{
     response: ServerResponse,
     record: RecordedRequest,
     requestId: string,
+    transition: 'InvocationResponse' | 'InvocationErrorResponse',
   ): Invocation | undefined {
     const invocation = this.inFlight.get(requestId);
     if (!invocation) {
       if (this.finished.get(requestId) === 'timeout') {
-        this.reply(response, record, 410, errorBody('InvokeTimeout', 'Invoke timed out'));
+        this.reply(response, record, 410, errorBody('InvokeTimeout', 'Invoke timeout'));
+      } else if (!this.managedInstances && this.inFlight.size === 0) {
+        // Classic RAPID checks the runtime's state first: with no invocation running (answered
+        // already, or none handed out yet) any answer is an invalid state transition.
+        const from = !this.initDone
+          ? 'Started'
+          : this.waiting.length > 0
+            ? 'Ready'
+            : 'RuntimeResponseSentState';
+        this.reply(
+          response,
+          record,
+          403,
+          errorBody(
+            'InvalidStateTransition',
+            `State transition from ${from} to ${transition} failed for runtime. Error: State transition is not allowed`,
+          ),
+        );
       } else {
         this.reply(response, record, 400, errorBody('InvalidRequestID', 'Invalid request ID'));
       }
@@ -362,11 +382,11 @@ export class RuntimeApiEmulator extends EventEmitter<{
         response,
         record,
         400,
-        errorBody('InvalidFunctionResponseMode', `Invalid function response mode: ${mode}`),
+        errorBody('InvalidFunctionResponseMode', 'Invalid function response mode'),
       );
     }
     if (this.fault('response', response, record)) return this.consumeOnFault(requestId, record);
-    const invocation = this.claim(request, response, record, requestId);
+    const invocation = this.claim(request, response, record, requestId, 'InvocationResponse');
     if (!invocation) return;
     if (read.tooLarge) {
       const limit = streamed ? MAX_STREAMED_BYTES : MAX_RESPONSE_BYTES;
@@ -415,7 +435,7 @@ export class RuntimeApiEmulator extends EventEmitter<{
     const read = await readBody(request, MAX_ERROR_BYTES);
     record.body = read.body;
     if (this.fault('error', response, record)) return this.consumeOnFault(requestId, record);
-    const invocation = this.claim(request, response, record, requestId);
+    const invocation = this.claim(request, response, record, requestId, 'InvocationErrorResponse');
     if (!invocation) return;
     const errorType = headerValue(request, ERROR_TYPE);
     const payload = read.tooLarge
@@ -508,6 +528,16 @@ export class RuntimeApiEmulator extends EventEmitter<{
       errorEnding(invocation.requestId, report.errorType ?? 'Runtime.InitError', report.payload, {
         requestHeaders: report.headers,
       }),
+    );
+  }
+
+  private refuseTooLarge(invocation: Invocation): void {
+    const errorType = 'RequestEntityTooLargeException';
+    const message = `Request must be smaller than ${MAX_PAYLOAD_BYTES} bytes for the InvokeFunction operation`;
+    this.settle(
+      invocation,
+      errorEnding(invocation.requestId, errorType, errorBody(errorType, message)),
+      'answered',
     );
   }
 

@@ -106,6 +106,17 @@ describe('GET /runtime/invocation/next', () => {
     expect(small.headers['content-length']).toBe('2048');
   });
 
+  it('refuses an event over 6 MB as Lambda Invoke does, without handing it out', async () => {
+    await startEmulator();
+    const refused = await emulator.invoke({ payload: Buffer.alloc(6 * 1024 * 1024 + 1, 'a') });
+    expect(refused.status).toBe('error');
+    expect(refused.errorType).toBe('RequestEntityTooLargeException');
+    expect(JSON.parse(refused.payload.toString()).errorMessage).toContain('6291456 bytes');
+    expect(emulator.queued + emulator.running).toBe(0);
+    void emulator.invoke({ payload: 'fits' });
+    expect((await next(emulator.address)).text).toBe('fits');
+  });
+
   it('renders the running event again to a second /next outside LMI, as RAPID does', async () => {
     await startEmulator();
     const result = emulator.invoke({ payload: 'once' });
@@ -141,7 +152,7 @@ describe('GET /runtime/invocation/next', () => {
 });
 
 describe('POST /runtime/invocation/{id}/response', () => {
-  it('accepts a buffered response once and refuses an unknown or answered id', async () => {
+  it('accepts a buffered response once, then refuses any answer as RAPID does: 403', async () => {
     await startEmulator();
     const result = emulator.invoke();
     const id = requestIdOf(await next(emulator.address));
@@ -161,12 +172,41 @@ describe('POST /runtime/invocation/{id}/response', () => {
     expect(outcome.payload.equals(body)).toBe(true);
     expect(outcome.requestHeaders['content-type']).toBe('application/x-custom');
 
+    // Classic RAPID checks the runtime's state before the id: nothing is running any more.
+    const twice = await respond(emulator.address, id, 'again');
+    expect(twice.status).toBe(403);
+    expect(JSON.parse(twice.text)).toEqual({
+      errorMessage:
+        'State transition from RuntimeResponseSentState to InvocationResponse failed for runtime. Error: State transition is not allowed',
+      errorType: 'InvalidStateTransition',
+    });
+    const unknown = await respond(emulator.address, 'nope', 'x');
+    expect(unknown.status).toBe(403);
+    expect(emulator.requests.map((r) => r.status)).toEqual([200, 202, 403, 403]);
+  });
+
+  it('answers 400 InvalidRequestID to an id that is not the running one', async () => {
+    await startEmulator();
+    const result = emulator.invoke();
+    const id = requestIdOf(await next(emulator.address));
+    const wrong = await respond(emulator.address, 'nope', 'x');
+    expect(wrong.status).toBe(400);
+    expect(JSON.parse(wrong.text)).toEqual({
+      errorMessage: 'Invalid request ID',
+      errorType: 'InvalidRequestID',
+    });
+    await respond(emulator.address, id, 'ok');
+    expect((await result).status).toBe('success');
+  });
+
+  it('under LMI answers 400 to an id already answered, as the LMI RAPID does', async () => {
+    await startEmulator({ maxConcurrency: 2 });
+    void emulator.invoke();
+    const id = requestIdOf(await next(emulator.address));
+    expect((await respond(emulator.address, id, 'once')).status).toBe(202);
     const twice = await respond(emulator.address, id, 'again');
     expect(twice.status).toBe(400);
-    expect(JSON.parse(twice.text)).toMatchObject({ errorType: 'InvalidRequestID' });
-    const unknown = await respond(emulator.address, 'nope', 'x');
-    expect(unknown.status).toBe(400);
-    expect(emulator.requests.map((r) => r.status)).toEqual([200, 202, 400, 400]);
+    expect(JSON.parse(twice.text).errorType).toBe('InvalidRequestID');
   });
 
   it('answers 413 over 6 MiB + 100 and the invocation becomes a size error', async () => {
@@ -274,7 +314,9 @@ describe('POST /runtime/invocation/{id}/error', () => {
     const outcome = await result;
     expect(outcome).toMatchObject({ status: 'error', errorType: 'Function.Bad' });
     expect(outcome.payload.toString()).toBe(body);
-    expect((await fail(emulator.address, id, body)).status).toBe(400);
+    const again = await fail(emulator.address, id, body);
+    expect(again.status).toBe(403);
+    expect(JSON.parse(again.text).errorMessage).toContain('to InvocationErrorResponse failed');
   });
 
   it('answers 413 to an error body over 1 MiB', async () => {
@@ -337,6 +379,10 @@ describe('timeouts, faults, routing', () => {
     expect(timeouts).toEqual(['slow']);
     const late = await respond(emulator.address, 'slow', 'x');
     expect(late.status).toBe(410);
+    expect(JSON.parse(late.text)).toEqual({
+      errorMessage: 'Invoke timeout',
+      errorType: 'InvokeTimeout',
+    });
   });
 
   it('injects faults on /next and a 4xx on /response ends the invocation', async () => {
@@ -376,7 +422,7 @@ describe('timeouts, faults, routing', () => {
     const id = requestIdOf(await next(emulator.address));
     expect((await fail(emulator.address, id, '{}')).status).toBe(410);
     expect(await result).toMatchObject({ status: 'timeout', errorType: 'Sandbox.Timedout' });
-    expect((await fail(emulator.address, id, '{}')).status).toBe(400);
+    expect((await fail(emulator.address, id, '{}')).status).toBe(403); // nothing is running
   });
 
   it('answers 404 to unknown paths and 405 to wrong methods, recording every request', async () => {

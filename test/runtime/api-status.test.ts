@@ -1,4 +1,5 @@
-import { createServer } from 'node:net';
+import { createServer as createHttpServer } from 'node:http';
+import { createServer, type AddressInfo } from 'node:net';
 import type { LambdaSandbox } from '../../src/emulator/sandbox.js';
 import { shells } from '../helpers/shells.js';
 import { useRuntimeFixture, eventually, text } from './support.js';
@@ -59,6 +60,27 @@ describe.each(shells)('the bootstrap under %s: Runtime API statuses', (shell) =>
     expect(Date.now() - started).toBeLessThan(5000);
     expect(text(sandbox.stderr).match(/Failed to connect/g)).toHaveLength(MAX_NEXT_ATTEMPTS);
     expect(text(sandbox.stderr)).toContain('GET /next failed (HTTP 000) after retries');
+  });
+
+  it('exits on a 200 from GET /next without a request id, rather than answer nothing forever', async () => {
+    const seen: string[] = [];
+    const api = createHttpServer((request, response) => {
+      seen.push(`${request.method} ${request.url}`);
+      request.resume();
+      response.writeHead(200, { 'Content-Type': 'application/json' }).end('{"orphan":true}');
+    });
+    await new Promise<void>((resolve) => api.listen(0, '127.0.0.1', resolve));
+    try {
+      const { port } = api.address() as AddressInfo;
+      const sandbox = await fixture().start('echo.handler', {
+        env: { AWS_LAMBDA_RUNTIME_API: `127.0.0.1:${port}` },
+      }, ECHO);
+      expect((await sandbox.exited()).code).toBe(1);
+      expect(seen).toEqual(['GET /2018-06-01/runtime/invocation/next']);
+      expect(text(sandbox.stderr)).toContain('without a Lambda-Runtime-Aws-Request-Id header');
+    } finally {
+      await new Promise((resolve) => api.close(resolve));
+    }
   });
 
   it.each([400, 410, 413])(

@@ -79,6 +79,7 @@ describe.each(shells)('the bootstrap under %s: errors', (shell) => {
         ['Runtime.Custom', 'Runtime.Custom'],
         ['bad type; rm -rf /', 'Function.Unhandled'],
         ['Function.lowercase', 'Function.Unhandled'],
+        ['A', 'Function.Unhandled'], // one letter: Lambda wants [A-Z][a-zA-Z]+
       ];
       for (const [written, expected] of cases) {
         fixture().write({ type: written });
@@ -188,6 +189,14 @@ describe.each(shells)('the bootstrap under %s: errors', (shell) => {
       expectInitError('h.missing', 'Runtime.HandlerNotFound', "does not define a function 'missing'", {
         'h.sh': 'handler() { :; }\n',
       }));
+
+    it.each(['h.functionHandler', 'h.function'])(
+      'a function the file does not define, whose name says "function": %s',
+      (handler) =>
+        expectInitError(handler, 'Runtime.HandlerNotFound', 'does not define a function', {
+          'h.sh': 'handler() { :; }\n',
+        }),
+    );
 
     it('a file that exits while sourced', () =>
       expectInitError('h.handler', 'Runtime.HandlerLoadError', 'exited (status 0) while being sourced', {

@@ -1,4 +1,6 @@
 import { cpSync, existsSync, readdirSync, statSync } from 'node:fs';
+import { createServer, type IncomingHttpHeaders } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { paths } from '../../src/paths.js';
 import { shells } from '../helpers/shells.js';
@@ -69,6 +71,19 @@ describe.each(shells)('the bootstrap under %s: handlers', (shell) => {
     expect(readdirSync(fixture().tmp)).toEqual([]);
   });
 
+  it('puts /opt/bin on PATH and /opt/lib on LD_LIBRARY_PATH, once', async () => {
+    const files = { 'paths.sh': 'handler() { printf "%s|%s" "$PATH" "$LD_LIBRARY_PATH"; }\n' };
+    const hostPath = process.env.PATH ?? '/usr/bin:/bin';
+    const missing = await fixture().start('paths.handler', { env: { LD_LIBRARY_PATH: '/x/lib' } }, files);
+    const [path, library] = text((await missing.invoke({})).payload).split('|');
+    expect(path).toBe(hostPath.split(':').includes('/opt/bin') ? hostPath : `${hostPath}:/opt/bin`);
+    expect(library).toBe('/x/lib:/opt/lib');
+    const present = await fixture().start('paths.handler', {
+      env: { PATH: `/opt/bin:${hostPath}`, LD_LIBRARY_PATH: '/opt/lib:/x/lib' },
+    });
+    expect(text((await present.invoke({})).payload)).toBe(`/opt/bin:${hostPath}|/opt/lib:/x/lib`);
+  });
+
   it('gives the event on stdin only, never as an argument', async () => {
     const sandbox = await fixture().start('args.handler', {}, {
       'args.sh': 'handler() { printf "%s args" "$#"; }\n',
@@ -128,6 +143,53 @@ describe.each(shells)('the bootstrap under %s: handlers', (shell) => {
     expect(existsSync('/tmp/lsr-pwned2') || existsSync('/tmp/lsr-pwned3')).toBe(false);
   });
 
+  it('reads /next headers in any case, values with colons and spaces, and a chunked body', async () => {
+    let answer: { path: string; headers: IncomingHttpHeaders; body: string } | undefined;
+    let nexts = 0;
+    const api = createServer((request, response) => {
+      const chunks: Buffer[] = [];
+      request.on('data', (chunk: Buffer) => chunks.push(chunk));
+      request.on('end', () => {
+        if (request.method === 'POST') {
+          answer = { path: request.url ?? '', headers: request.headers, body: Buffer.concat(chunks).toString() };
+          response.writeHead(202).end('{"status":"OK"}');
+        } else if (nexts++ > 0) {
+          response.writeHead(403).end('{"errorType":"InvalidStateTransition"}');
+        } else {
+          response.writeHead(200, [
+            ['lambda-runtime-aws-request-id', 'req-1'],
+            ['LAMBDA-RUNTIME-INVOCATION-ID', 'inv: 1 2'],
+            ['Lambda-Runtime-Client-Context', '{"a": "b:c",  "d": 1}'],
+            ['lambda-RUNTIME-trace-ID', 'Root=1-x;Sampled=1'],
+          ]);
+          response.write('chunk one, ');
+          response.end('chunk two');
+        }
+      });
+    });
+    await new Promise<void>((resolve) => api.listen(0, '127.0.0.1', resolve));
+    try {
+      const { port } = api.address() as AddressInfo;
+      const sandbox = await fixture().start('context.handler', {
+        env: { AWS_LAMBDA_RUNTIME_API: `127.0.0.1:${port}` },
+      }, { 'context.sh': 'handler() { cat; echo; ' + CONTEXT_HANDLER.slice('handler() { '.length) });
+      expect((await sandbox.exited()).code).toBe(1);
+      expect(answer?.path).toBe('/2018-06-01/runtime/invocation/req-1/response');
+      expect(answer?.headers['lambda-runtime-invocation-id']).toBe('inv: 1 2');
+      const [event, ...context] = (answer?.body ?? '').split('\n');
+      expect(event).toBe('chunk one, chunk two');
+      expect(parseEnv(context.join('\n'))).toEqual({
+        LAMBDA_RUNTIME_AWS_REQUEST_ID: 'req-1',
+        LAMBDA_RUNTIME_INVOCATION_ID: 'inv: 1 2',
+        LAMBDA_RUNTIME_CLIENT_CONTEXT: '{"a": "b:c",  "d": 1}',
+        LAMBDA_RUNTIME_TRACE_ID: 'Root=1-x;Sampled=1',
+        _X_AMZN_TRACE_ID: 'Root=1-x;Sampled=1',
+      });
+    } finally {
+      await new Promise((resolve) => api.close(resolve));
+    }
+  });
+
   it('echoes Lambda-Runtime-Invocation-Id on the answer when /next sent one, and only then', async () => {
     const sandbox = await fixture().start('ok.handler', {}, {
       'ok.sh': 'handler() { read -r line; [ "$line" = fail ] && exit 1; printf ok; }\n',
@@ -165,6 +227,15 @@ handler() {
     expect((await sandbox.invoke({ payload: 'mess\n' })).status).toBe('success');
     expect((await sandbox.invoke({ payload: 'die\n' })).status).toBe('error');
     expect(text((await sandbox.invoke({ payload: 'show\n' })).payload)).toBe(before);
+  });
+
+  it('sources the file without arguments, and a `set --` in it does not lose the handler', async () => {
+    const sandbox = await fixture().start('args.handler', {}, {
+      'args.sh': 'count=$#\nset -- one two three\nhandler() { printf "init saw %s args" "$count"; }\n',
+    });
+    const result = await sandbox.invoke({});
+    expect(result.status).toBe('success');
+    expect(text(result.payload)).toBe('init saw 0 args');
   });
 
   it('keeps the shell options the handler file sets, for the handler only', async () => {

@@ -36,6 +36,36 @@ describe.each(shells)('the bootstrap under %s: streaming and LMI', (shell) => {
     expect((await sandbox.invoke({ payload: 'ok\n' })).status).toBe('success');
   });
 
+  it('reports a failure before the first byte as an ordinary /error; an empty success streams nothing', async () => {
+    const sandbox = await fixture().start('e.handler', {}, {
+      'e.sh': `LSR_RESPONSE_MODE=streaming
+handler() {
+  read -r what
+  case $what in
+    fail) echo Function.EarlyFailure >"$LSR_ERROR_TYPE_FILE"; return 3 ;;
+    empty) return 0 ;;
+    *) printf 'streamed %s' "$what" ;;
+  esac
+}
+`,
+    });
+    const failed = await sandbox.invoke({ payload: 'fail\n', invocationId: 'early-1' });
+    expect(failed.status).toBe('error');
+    expect(failed.errorType).toBe('Function.EarlyFailure');
+    expect(JSON.parse(text(failed.payload))).toEqual({
+      errorMessage: 'the handler exited with status 3',
+      errorType: 'Function.EarlyFailure',
+      stackTrace: [],
+    });
+    expect(failed.requestHeaders['lambda-runtime-invocation-id']).toBe('early-1');
+    const empty = await sandbox.invoke({ payload: 'empty\n' });
+    expect(empty).toMatchObject({ status: 'success', streamed: true });
+    expect(empty.payload.length).toBe(0);
+    const streamed = await sandbox.invoke({ payload: 'ok\n' });
+    expect(streamed).toMatchObject({ status: 'success', streamed: true });
+    expect(text(streamed.payload)).toBe('streamed ok');
+  });
+
   it('runs AWS_LAMBDA_MAX_CONCURRENCY independent workers, each with its own files', async () => {
     const sandbox = await fixture().start('w.handler', { maxConcurrency: 4 }, {
       'w.sh': 'handler() { sleep 0.5; cat; printf "|%s" "$LSR_ERROR_TYPE_FILE"; }\n',
