@@ -22,7 +22,7 @@ export const publishCommand: Command = {
   name: 'publish',
   summary: 'Publish the layer zips as Lambda layer versions in many regions and share them',
   usage: [
-    '  --dist DIR              the dist folder of the build (zips, SHA256SUMS, manifest.json)',
+    '  --dist DIR              the dist folder of the build (default: out, as build --out)',
     '  --version X.Y.Z         the version to publish',
     '  --regions r1,r2         AWS regions (run in parallel)',
     '  --share WHO             public | none | account ids (a,b) | an organization id o-xxxxxxxxxx',
@@ -37,7 +37,7 @@ export const publishCommand: Command = {
     'Prints {region: {arch: arn}} as JSON on stdout and writes layers.json in the dist folder.',
   ].join('\n'),
   options: {
-    dist: { type: 'string', default: 'dist' },
+    dist: { type: 'string', default: 'out' },
     version: { type: 'string' },
     regions: { type: 'string' },
     share: { type: 'string', default: 'none' },
@@ -55,7 +55,7 @@ export const publishCommand: Command = {
     const layerNamePattern = parseLayerName(stringOption(values, 'layer-name'));
     const s3Bucket = parseS3Bucket(stringOption(values, 's3-bucket')) || undefined;
     const concurrency = positiveIntegerOption(values, 'concurrency');
-    const distDir = stringOption(values, 'dist', 'dist');
+    const distDir = stringOption(values, 'dist', 'out');
     const result = await publishLayers({
       zips: await readLayerZips(distDir, version),
       version,

@@ -7,7 +7,7 @@ export const sarCommand: Command = {
   name: 'sar',
   summary: 'Publish the layer as Serverless Application Repository applications',
   usage: [
-    '  --dist DIR               the dist folder of the build (zips, SHA256SUMS, manifest.json)',
+    '  --dist DIR               the dist folder of the build (default: out, as build --out)',
     '  --version X.Y.Z          the application version',
     '  --s3-bucket NAME         the artifact bucket in that region ({region} allowed); its policy',
     '                           must let serverlessrepo.amazonaws.com read it',
@@ -22,7 +22,7 @@ export const sarCommand: Command = {
     'Prints the applications (id, url, created) as JSON on stdout.',
   ].join('\n'),
   options: {
-    dist: { type: 'string', default: 'dist' },
+    dist: { type: 'string', default: 'out' },
     version: { type: 'string' },
     's3-bucket': { type: 'string' },
     region: { type: 'string' },
@@ -35,7 +35,7 @@ export const sarCommand: Command = {
   },
   async run(values) {
     const version = parseVersion(stringOption(values, 'version'));
-    const distDir = stringOption(values, 'dist', 'dist');
+    const distDir = stringOption(values, 'dist', 'out');
     const result = await publishSar({
       zips: await readLayerZips(distDir, version),
       version,

@@ -63,6 +63,28 @@ describe('docker/Dockerfile', () => {
     expect(instructions[instructions.length - 1]).toBe('COPY --from=assemble /layer/ /');
   });
 
+  it('installs every tool its RUN steps call that the minimal AL2023 container image lacks', () => {
+    // amazonlinux:2023 ships dnf, curl-minimal, coreutils-single, grep and gnupg2-minimal, but
+    // no findutils (amazon-linux-2023#355: "not on the container image"), unzip or cpio.
+    const packageOf: Record<string, string> = {
+      find: 'findutils',
+      unzip: 'unzip',
+      cpio: 'cpio',
+      rpm2cpio: 'rpm',
+      gpg: 'gnupg2-minimal',
+      'dnf download': 'dnf-plugins-core',
+    };
+    const install = instructions.find((line) => /^RUN dnf install\b/.test(line))!;
+    const installed = install.split(/\s+/);
+    const runs = instructions.filter((line) => /^RUN\s/.test(line)).join('\n');
+    for (const [tool, pkg] of Object.entries(packageOf)) {
+      const calls = new RegExp(`(^|[\\s;|&(])${tool.replace(' ', '\\s+')}\\s`, 'm').test(runs);
+      if (calls)
+        expect({ tool, installed: installed.includes(pkg) }).toEqual({ tool, installed: true });
+    }
+    expect(runs).toMatch(/(^|[\s;])find\s/m);
+  });
+
   it('verifies the AWS CLI signature with the key in the repo before unpacking it', () => {
     expect(arg('AWS_CLI_VERSION')).toMatch(/^2\.\d+\.\d+$/);
     const awscli = instructions.find((line) => line.includes('awscli-exe-linux-'))!;

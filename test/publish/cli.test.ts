@@ -1,5 +1,6 @@
 import { parseArgs } from 'node:util';
-import { readFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, symlink } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Command, OptionValues } from '../../src/commands/command.js';
 import { publishCommand } from '../../src/commands/publish.js';
@@ -68,6 +69,37 @@ describe('lambda-shell-runtime publish', () => {
     expect(JSON.parse(await readFile(join(suite.dist.dir, 'layers.json'), 'utf8')).layers).toEqual(
       arns,
     );
+  });
+
+  it('reads the dist folder from out/ by default, where build --out writes it', async () => {
+    // Not dist/: in this package that is the action's compiled bundle, never the layer zips.
+    const cwd = await mkdtemp(join(tmpdir(), 'lsr-cli-cwd-'));
+    await symlink(suite.dist.dir, join(cwd, 'out'));
+    const saved = process.cwd();
+    process.chdir(cwd);
+    try {
+      const publish = await runCommand(publishCommand, [
+        '--version',
+        '2.0.0',
+        '--regions',
+        'us-east-1',
+        '--dry-run',
+      ]);
+      expect(Object.keys(JSON.parse(publish.stdout)['us-east-1'])).toEqual(['arm64', 'amd64']);
+      const sar = await runCommand(sarCommand, [
+        '--version',
+        '2.0.0',
+        '--s3-bucket',
+        'artifacts',
+        '--region',
+        'us-east-1',
+        '--dry-run',
+      ]);
+      expect(JSON.parse(sar.stdout).applications).toHaveLength(3);
+    } finally {
+      process.chdir(saved);
+      await rm(cwd, { recursive: true, force: true });
+    }
   });
 
   it('rejects a bad share and a bad concurrency as input errors', async () => {
