@@ -15,6 +15,13 @@ export interface SummaryRow {
 
 const formatSize = (bytes: number): string => `${(bytes / 1024 / 1024).toFixed(2)} MiB`;
 
+// core.summary writes cells and raw HTML as given: a dry run's `<account>` would vanish as a tag.
+const escapeHtml = (text: string): string =>
+  text.replace(
+    /[&<>"']/g,
+    (char) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[char]!,
+  );
+
 export function summaryRows(result: PipelineResult): SummaryRow[] {
   const arns = result.published?.arns ?? {};
   const regions = Object.keys(arns);
@@ -46,17 +53,23 @@ export async function writeJobSummary(result: PipelineResult): Promise<void> {
     (data) => ({ data, header: true }),
   );
   const rows = summaryRows(result).map((row) => [
-    row.arch,
-    row.region,
-    row.arn && `<code>${row.arn}</code>`,
+    escapeHtml(row.arch),
+    escapeHtml(row.region),
+    row.arn && `<code>${escapeHtml(row.arn)}</code>`,
     row.size,
-    `<code>${row.sha256}</code>`,
+    `<code>${escapeHtml(row.sha256)}</code>`,
   ]);
   core.summary
-    .addHeading(`lambda-shell-runtime ${result.version}${result.dryRun ? ' (dry run)' : ''}`, 2)
+    .addHeading(
+      escapeHtml(`lambda-shell-runtime ${result.version}${result.dryRun ? ' (dry run)' : ''}`),
+      2,
+    )
     .addTable([header, ...rows]);
   for (const [label, url] of links(result))
-    core.summary.addRaw(`<p>${label}: <a href="${url}">${url}</a></p>`, true);
+    core.summary.addRaw(
+      `<p>${label}: <a href="${escapeHtml(url)}">${escapeHtml(url)}</a></p>`,
+      true,
+    );
   await core.summary.write();
 }
 

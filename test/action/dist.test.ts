@@ -16,7 +16,7 @@ const runnerDefaults = Object.fromEntries(
 );
 
 /** Runs the committed bundle exactly as a runner does: INPUT_* variables, GITHUB_OUTPUT and GITHUB_STEP_SUMMARY files. */
-function runAction(inputs: Record<string, string>) {
+function runAction(inputs: Record<string, string>, runnerEnv: NodeJS.ProcessEnv = {}) {
   const workspace = mkdtempSync(join(tmpdir(), 'lsr-action-'));
   const outputFile = join(workspace, 'github_output');
   const summaryFile = join(workspace, 'step_summary');
@@ -38,6 +38,7 @@ function runAction(inputs: Record<string, string>) {
         value,
       ]),
     ),
+    ...runnerEnv,
   };
   const child = spawnSync(process.execPath, [resolve('dist/index.js')], {
     cwd: workspace,
@@ -101,6 +102,24 @@ describe('dist/index.js run as a runner runs it', () => {
     expect(result.summary).toContain('<table>');
     expect(result.summary).toContain('us-east-1');
     expect(result.stdout).toContain('::group::');
+  });
+
+  it('speaks the runner protocol as @actions/core does even where GITHUB_ACTIONS is unset', () => {
+    const result = runAction(
+      { builder: 'local', architectures: arch, steps: 'build', regions: 'us-east-1,atlantis-1' },
+      { GITHUB_ACTIONS: undefined },
+    );
+    expect(result.stdout).toContain('::add-mask::ghs_supersecrettoken123\n');
+    expect(result.stdout).toMatch(/^::error::Invalid input "regions": "atlantis-1"/m);
+    expect(result.stderr).not.toContain('ghs_supersecrettoken123');
+    expect(result.status).toBe(1);
+    const built = runAction(
+      { builder: 'local', architectures: arch, steps: 'build' },
+      { GITHUB_ACTIONS: undefined },
+    );
+    expect(built.status).toBe(0);
+    expect(built.stdout).toMatch(/^::group::Build /m);
+    expect(built.stdout).toMatch(/^::endgroup::$/m);
   });
 
   it('a bad input fails the step naming the input, before any step runs', () => {

@@ -45,7 +45,7 @@ export interface RecordedRequest {
   headers: IncomingHttpHeaders;
   bodyLength: number;
   status: number;
-  /** Milliseconds since the server started. */
+  /** Milliseconds since the server started, when the request arrived. */
   at: number;
 }
 
@@ -296,6 +296,8 @@ export class GitHubServer {
   // ---- HTTP plumbing -------------------------------------------------------------------------
 
   private async serve(host: 'api' | 'storage', req: IncomingMessage, res: ServerResponse) {
+    // When the request arrived: reading a large body must not shift it (pacing is by start).
+    const at = Date.now() - this.started;
     const chunks: Buffer[] = [];
     for await (const chunk of req) chunks.push(chunk as Buffer);
     const body = Buffer.concat(chunks);
@@ -316,7 +318,7 @@ export class GitHubServer {
       headers: req.headers,
       bodyLength: body.length,
       status: reply.status,
-      at: Date.now() - this.started,
+      at,
     });
     const headers: Record<string, string> = {
       'x-github-request-id': randomBytes(8).toString('hex').toUpperCase(),
