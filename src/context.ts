@@ -94,6 +94,16 @@ function completeForSteps(inputs: Inputs): Inputs {
   if (has('release') && !inputs.dryRun && inputs.githubToken === '') {
     missing('github-token', 'a token with contents: write', ['release']);
   }
+  const remote = inputs.steps.filter(
+    (step) => step === 'release' || step === 'publish' || step === 'sar',
+  );
+  if (inputs.builder === 'local' && has('build') && !inputs.dryRun && remote.length > 0) {
+    throw new InputError(
+      'builder',
+      'local',
+      `docker when steps include ${remote.join(', ')}: the local builder's zips (host jq, no AWS CLI) are for rehearsals with dry-run: true`,
+    );
+  }
   if (inputs.builder === 'local' && has('build'))
     completed.architectures = hostOnly(inputs.architectures);
   return completed;

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { readFile, readdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { InputError } from './errors.js';
 import { ARCHITECTURES, type Architecture, type Builder } from './inputs.js';
 
 /**
@@ -69,6 +70,23 @@ export async function readManifest(distDir: string): Promise<Manifest> {
     throw new Error(
       `${join(distDir, MANIFEST)} is missing or unreadable: run "lambda-shell-runtime build" first (${String(error)})`,
       { cause: error },
+    );
+  }
+}
+
+/** Zips from the local builder carry the host's jq and no AWS CLI: never ship them by accident. */
+export async function assertReleasable(
+  distDir: string,
+  dryRun: boolean,
+  allowUnreleasable = false,
+): Promise<void> {
+  if (dryRun || allowUnreleasable) return;
+  const manifest = await readManifest(distDir);
+  if (!manifest.releasable) {
+    throw new InputError(
+      'dist',
+      distDir,
+      `zips from a releasable build; these come from the ${manifest.builder} builder (host jq, no AWS CLI). Rebuild with the docker builder, or pass --allow-unreleasable`,
     );
   }
 }

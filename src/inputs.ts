@@ -29,8 +29,10 @@ export type Share =
 // The official semver 2.0.0 regex (semver.org), without a leading "v".
 const SEMVER =
   /^(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)(?:-((?:0|[1-9]\d*|\d*[a-zA-Z-][0-9a-zA-Z-]*)(?:\.(?:0|[1-9]\d*|\d*[a-zA-Z-][0-9a-zA-Z-]*))*))?(?:\+([0-9a-zA-Z-]+(?:\.[0-9a-zA-Z-]+)*))?$/;
+// Every partition's region codes: us-east-1, us-gov-west-1, cn-north-1, us-isob-east-1, and the
+// European Sovereign Cloud's eusc-de-east-1.
 const REGION =
-  /^(us|eu|ap|sa|ca|me|af|il|mx|cn)(-gov|-iso|-isob|-isoe|-isof)?-(north|south|east|west|central|northeast|northwest|southeast|southwest)-\d{1,2}$/;
+  /^((us|eu|ap|sa|ca|me|af|il|mx|cn)(-gov|-iso|-isob|-isoe|-isof)?|eusc-[a-z]{2})-(north|south|east|west|central|northeast|northwest|southeast|southwest)-\d{1,2}$/;
 const ACCOUNT_ID = /^\d{12}$/;
 const ORGANIZATION_ID = /^o-[a-z0-9]{10,32}$/;
 const LAYER_NAME = /^[a-zA-Z0-9_-]{1,140}$/;
@@ -42,13 +44,17 @@ export function parseList(value: string): string[] {
   return [...new Set(value.split(/[\s,]+/).filter(Boolean))];
 }
 
-function parseChoices<T extends string>(input: string, value: string, allowed: readonly T[]): T[] {
+function parseChoices<T extends string>(
+  input: string,
+  value: string,
+  allowed: readonly T[],
+  also = '',
+): T[] {
+  const expected = `one or more of ${allowed.join(', ')}${also}`;
   const items = parseList(value);
-  if (items.length === 0)
-    throw new InputError(input, value, `one or more of ${allowed.join(', ')}`);
+  if (items.length === 0) throw new InputError(input, value, expected);
   for (const item of items) {
-    if (!allowed.includes(item as T))
-      throw new InputError(input, item, `one or more of ${allowed.join(', ')}`);
+    if (!allowed.includes(item as T)) throw new InputError(input, item, expected);
   }
   return items as T[];
 }
@@ -60,7 +66,7 @@ export function parseArchitectures(value: string, input = 'architectures'): Arch
 
 export function parseSteps(value: string, input = 'steps'): Step[] {
   if (value.trim() === '' || value.trim() === 'all') return [...STEPS];
-  const chosen = parseChoices(input, value, STEPS);
+  const chosen = parseChoices(input, value, STEPS, ', or all');
   return STEPS.filter((step) => chosen.includes(step));
 }
 

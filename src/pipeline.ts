@@ -1,8 +1,8 @@
 import { join } from 'node:path';
 import { buildLayers } from './build/index.js';
 import { DRY_RUN_PLACEHOLDERS, type Inputs } from './context.js';
-import { type LayerZip, SHA256SUMS, readLayerZips } from './dist.js';
-import { messageOf } from './errors.js';
+import { type LayerZip, SHA256SUMS, assertReleasable, readLayerZips } from './dist.js';
+import { InputError, messageOf } from './errors.js';
 import type { Architecture, Step } from './inputs.js';
 import { testLayers } from './layer-test/index.js';
 import { log } from './log.js';
@@ -70,7 +70,7 @@ export async function runPipeline(inputs: Inputs): Promise<PipelineResult> {
             })
           ).zips,
       )
-    : await readLayerZips(inputs.distDir, inputs.version);
+    : await readDist(inputs);
 
   if (has('test')) {
     const report = await runStep('test', 'Test the layers (shellcheck, smoke tests)', () =>
@@ -89,12 +89,14 @@ export async function runPipeline(inputs: Inputs): Promise<PipelineResult> {
     targetCommitish: inputs.commit || undefined,
   };
   const release = has('release')
-    ? await runStep('release', `Upload release assets for ${inputs.tag}${plan}`, () =>
-        prepareRelease({
+    ? await runStep('release', `Upload release assets for ${inputs.tag}${plan}`, async () => {
+        // publish and sar refuse local-builder zips themselves; the release must too.
+        await assertReleasable(inputs.distDir, inputs.dryRun);
+        return prepareRelease({
           ...releaseOptions,
           files: [...result.zips.map((zip) => zip.path), join(inputs.distDir, SHA256SUMS)],
-        }),
-      )
+        });
+      })
     : undefined;
 
   if (has('publish')) {
@@ -144,6 +146,35 @@ export async function runPipeline(inputs: Inputs): Promise<PipelineResult> {
     );
   }
   return result;
+}
+
+/**
+ * The zips of an earlier build (build is not a step): only the architectures asked for, and a
+ * clear error naming dist-dir when the folder does not hold this version's zips.
+ */
+async function readDist(inputs: Inputs): Promise<LayerZip[]> {
+  let zips: LayerZip[];
+  try {
+    zips = await readLayerZips(inputs.distDir, inputs.version);
+  } catch (error) {
+    throw new InputError(
+      'dist-dir',
+      inputs.distDir,
+      `a folder holding the zips and ${SHA256SUMS} of version ${inputs.version} from a build ` +
+        `(build is not among the steps): ${messageOf(error)}`,
+    );
+  }
+  const chosen = zips.filter((zip) => inputs.architectures.includes(zip.arch));
+  const missing = inputs.architectures.filter((arch) => !zips.some((zip) => zip.arch === arch));
+  if (chosen.length === 0)
+    throw new InputError(
+      'architectures',
+      inputs.architectures.join(','),
+      `architectures with a zip in ${inputs.distDir} (${zips.map((zip) => zip.arch).join(', ')})`,
+    );
+  if (missing.length > 0)
+    log.warning(`${inputs.distDir} has no zip for ${missing.join(', ')}: left out`);
+  return chosen;
 }
 
 /** The ARN of an architecture in the first region, for the single-ARN outputs. */

@@ -35,7 +35,11 @@ describe('input parsers', () => {
       'eu-west-1',
       'ap-southeast-2',
     ]);
-    expect(parseRegions('us-gov-west-1')).toEqual(['us-gov-west-1']);
+    expect(parseRegions('us-gov-west-1,cn-north-1,eusc-de-east-1')).toEqual([
+      'us-gov-west-1',
+      'cn-north-1',
+      'eusc-de-east-1',
+    ]);
     expect(() => parseRegions('us-east-1,mars-1')).toThrow(/"regions": "mars-1"/);
   });
 
@@ -57,7 +61,7 @@ describe('input parsers', () => {
   it('reads steps in pipeline order', () => {
     expect(parseSteps('')).toEqual(['build', 'test', 'release', 'publish', 'sar']);
     expect(parseSteps('publish,build')).toEqual(['build', 'publish']);
-    expect(() => parseSteps('deploy')).toThrow(/"steps": "deploy"/);
+    expect(() => parseSteps('deploy')).toThrow(/"steps": "deploy".*sar, or all$/);
   });
 
   it('checks layer names, buckets and booleans', () => {

@@ -1,6 +1,12 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { LAYERS_JSON, SHA256SUMS, readLayerZips, type LayersDocument } from '../dist.js';
+import {
+  LAYERS_JSON,
+  SHA256SUMS,
+  assertReleasable,
+  readLayerZips,
+  type LayersDocument,
+} from '../dist.js';
 import { InputError } from '../errors.js';
 import { parseRepository, parseTag, parseVersion } from '../inputs.js';
 import { log } from '../log.js';
@@ -53,7 +59,7 @@ export const releaseCommand: Command = {
   name: 'release',
   summary: 'Create or update the GitHub release of a version and attach the layer zips',
   usage: [
-    '  --dist DIR                 the dist folder of "build" (required)',
+    '  --dist DIR                 the dist folder of "build" (default: out, as build --out)',
     '  --version X.Y.Z            the version to release (required)',
     '  --tag TAG                  the release tag (default: v<version>)',
     '  --repository OWNER/REPO    default: GITHUB_REPOSITORY',
@@ -61,6 +67,7 @@ export const releaseCommand: Command = {
     '  --target COMMITISH         where GitHub creates the tag if it does not exist yet',
     '  --token-env NAME           the variable holding the token (default: GITHUB_TOKEN)',
     '  --dry-run                  print the plan, send no request',
+    '  --allow-unreleasable       release zips from the local builder anyway',
     '',
     'GITHUB_API_URL selects GitHub Enterprise Server (https://host/api/v3).',
   ].join('\n'),
@@ -73,12 +80,13 @@ export const releaseCommand: Command = {
     target: { type: 'string' },
     'token-env': { type: 'string' },
     'dry-run': { type: 'boolean' },
+    'allow-unreleasable': { type: 'boolean' },
   },
   async run(values) {
     const dryRun = values['dry-run'] === true;
     const tokenVariable = stringOption(values, 'token-env', 'GITHUB_TOKEN');
     const token = readToken(tokenVariable, dryRun);
-    const distDir = stringOption(values, 'dist');
+    const distDir = stringOption(values, 'dist', 'out');
     if (!distDir) throw new InputError('--dist', '', 'the dist folder written by "build"');
     const version = parseVersion(stringOption(values, 'version'), '', '--version');
     const tag = parseTag(stringOption(values, 'tag', `v${version}`), '--tag');
@@ -86,6 +94,7 @@ export const releaseCommand: Command = {
       stringOption(values, 'repository', process.env.GITHUB_REPOSITORY ?? ''),
       '--repository',
     );
+    await assertReleasable(distDir, dryRun, values['allow-unreleasable'] === true);
     const result = await releaseAssets({
       token,
       repository,

@@ -1,5 +1,4 @@
-import type { LayerZip } from '../dist.js';
-import { readManifest } from '../dist.js';
+import { assertReleasable, type LayerZip } from '../dist.js';
 import { InputError } from '../errors.js';
 import {
   parseLayerName,
@@ -51,23 +50,6 @@ export function validateZips(zips: readonly LayerZip[], version: string): LayerZ
       'one zip per architecture',
     );
   return [...zips];
-}
-
-/** Zips from the local builder carry the host's jq and no AWS CLI: never ship them by accident. */
-export async function assertReleasable(
-  distDir: string,
-  dryRun: boolean,
-  allowUnreleasable = false,
-): Promise<void> {
-  if (dryRun || allowUnreleasable) return;
-  const manifest = await readManifest(distDir);
-  if (!manifest.releasable) {
-    throw new InputError(
-      'dist',
-      distDir,
-      `zips from a releasable build; these come from the ${manifest.builder} builder (host jq, no AWS CLI). Rebuild with the docker builder, or pass --allow-unreleasable`,
-    );
-  }
 }
 
 export interface PublishSettings {

@@ -1,13 +1,8 @@
 import { dirname } from 'node:path';
-import type { LayerZip } from '../dist.js';
+import { assertReleasable, type LayerZip } from '../dist.js';
 import { InputError } from '../errors.js';
 import { parseS3Bucket, parseVersion, type Share } from '../inputs.js';
-import {
-  assertReleasable,
-  validateRegions,
-  validateShare,
-  validateZips,
-} from '../publish/validate.js';
+import { validateRegions, validateShare, validateZips } from '../publish/validate.js';
 import type { SarOptions } from './types.js';
 
 // SAR's own rules (CreateApplication): Name [a-zA-Z0-9-]{1,140}, Author lowercase with single hyphens.

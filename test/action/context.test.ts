@@ -68,7 +68,7 @@ describe('getInputs', () => {
     ],
     [
       'local builder and only a foreign arch',
-      { builder: 'local', architectures: foreign },
+      { builder: 'local', architectures: foreign, 'dry-run': 'true' },
       {},
       /"architectures"/,
     ],
@@ -88,7 +88,12 @@ describe('getInputs', () => {
 
   it('builds only the host architecture with the local builder, leaving the others out', () => {
     const inputs = getInputs(
-      reader({ ...valid, builder: 'local', architectures: `${foreign},${host}` }),
+      reader({
+        ...valid,
+        builder: 'local',
+        architectures: `${foreign},${host}`,
+        'dry-run': 'true',
+      }),
       env,
     );
     expect(inputs.architectures).toEqual([host]);

@@ -58,7 +58,12 @@ jest.unstable_mockModule('../../src/release/index.js', () => ({
 jest.unstable_mockModule('../../src/publish/index.js', () => ({ publishLayers }));
 jest.unstable_mockModule('../../src/sar/index.js', () => ({ publishSar }));
 const realDist = await import('../../src/dist.js');
-jest.unstable_mockModule('../../src/dist.js', () => ({ ...realDist, readLayerZips }));
+const assertReleasable = jest.fn(async () => undefined);
+jest.unstable_mockModule('../../src/dist.js', () => ({
+  ...realDist,
+  readLayerZips,
+  assertReleasable,
+}));
 
 const { runPipeline, PipelineError } = await import('../../src/pipeline.js');
 const { actionOutputs } = await import('../../src/main.js');
@@ -128,6 +133,7 @@ describe('runPipeline', () => {
       ['/dist/layers.json'],
       expect.anything(),
     );
+    expect(assertReleasable).toHaveBeenCalledWith('/dist', false);
     expect(result.done).toEqual(['build', 'test', 'release', 'publish', 'sar']);
     expect(actionOutputs(result)).toEqual({
       version: '1.2.3',
@@ -144,6 +150,30 @@ describe('runPipeline', () => {
     await runPipeline({ ...inputs, steps: ['publish'] });
     expect(calls).toEqual(['read-dist', 'publish']);
     expect(readLayerZips).toHaveBeenCalledWith('/dist', '1.2.3');
+  });
+
+  it('keeps only the architectures asked for when build is not a step', async () => {
+    const amd64: LayerZip = {
+      ...zip,
+      arch: 'amd64',
+      fileName: 'amd64.zip',
+      path: '/dist/amd64.zip',
+    };
+    readLayerZips.mockImplementationOnce(async () => [zip, amd64]);
+    const result = await runPipeline({ ...inputs, architectures: ['amd64'], steps: ['publish'] });
+    expect(result.zips).toEqual([amd64]);
+    expect(publishLayers).toHaveBeenCalledWith(expect.objectContaining({ zips: [amd64] }));
+  });
+
+  it('names dist-dir when build is not a step and the folder has no zips, and runs nothing', async () => {
+    readLayerZips.mockImplementationOnce(async () => {
+      throw new Error("ENOENT: no such file or directory, scandir '/dist'");
+    });
+    await expect(runPipeline({ ...inputs, steps: ['release', 'publish'] })).rejects.toThrow(
+      /^Invalid input "dist-dir": "\/dist".*build is not among the steps.*ENOENT/,
+    );
+    expect(prepareRelease).not.toHaveBeenCalled();
+    expect(publishLayers).not.toHaveBeenCalled();
   });
 
   it('stops at the first failure and says what was done and what was not', async () => {

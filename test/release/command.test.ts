@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, test } from '@jest/globals';
 import { GitHubServer } from '../helpers/github-server.js';
 import { releaseCommand, releaseFiles } from '../../src/commands/release.js';
+import { writeManifest } from '../../src/dist.js';
 import { parseRepository, parseTag } from '../../src/inputs.js';
 import { captureOutput, makeDist, type Captured, type Dist } from './fixtures.js';
 
@@ -102,6 +103,27 @@ describe('lambda-shell-runtime release', () => {
     process.env.GITHUB_TOKEN = server.token;
     await expect(run({ dist: dist.dir, ...values })).rejects.toThrow(message);
     expect(server.requests).toEqual([]);
+  });
+
+  test('zips of the local builder are refused before any request, unless allowed', async () => {
+    process.env.GITHUB_TOKEN = server.token;
+    await writeManifest(dist.dir, {
+      version: '1.4.0',
+      builder: 'local',
+      releasable: false,
+      architectures: ['arm64', 'amd64'],
+    });
+    const before = server.requests.length;
+    await expect(run({ dist: dist.dir, version: '1.4.0' })).rejects.toThrow(
+      /local builder.*--allow-unreleasable/,
+    );
+    expect(server.requests.length).toBe(before);
+    await writeManifest(dist.dir, {
+      version: '1.4.0',
+      builder: 'docker',
+      releasable: true,
+      architectures: ['arm64', 'amd64'],
+    });
   });
 
   test('no GITHUB_REPOSITORY and no --repository is an input error', async () => {

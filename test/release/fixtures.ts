@@ -1,3 +1,4 @@
+import { writeManifest } from '../../src/dist.js';
 import { createHash, randomBytes } from 'node:crypto';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -32,6 +33,12 @@ export async function makeDist(version = '1.2.3', size = 4096): Promise<Dist> {
     sums += `${sha256(bytes)}  ${path.slice(dir.length + 1)}\n`;
   }
   await writeFile(join(dir, 'SHA256SUMS'), sums);
+  await writeManifest(dir, {
+    version,
+    builder: 'docker',
+    releasable: true,
+    architectures: ['arm64', 'amd64'],
+  });
   return {
     dir,
     version,
