@@ -7,6 +7,7 @@ import { publishCommand } from '../../src/commands/publish.js';
 import { sarCommand } from '../../src/commands/sar.js';
 import { InputError } from '../../src/errors.js';
 import { startMoto } from '../helpers/moto.js';
+import { captureWrites } from '../helpers/capture.js';
 import { captureStderr, useAwsSuite } from './fixtures.js';
 
 const suite = useAwsSuite({ start: startMoto, stop: (moto) => moto.stop(), version: '2.0.0' });
@@ -22,21 +23,15 @@ async function runCommand(
     allowPositionals: true,
     strict: true,
   });
-  const chunks: string[] = [];
-  const original = process.stdout.write.bind(process.stdout);
-  process.stdout.write = ((chunk: string | Uint8Array) => {
-    chunks.push(String(chunk));
-    return true;
-  }) as typeof process.stdout.write;
-  try {
+  const stdout = await captureWrites(process.stdout, async () => {
     const { result, error } = await captureStderr(() =>
       command.run(values as OptionValues, positionals),
     );
     if (error) throw error;
-    return { code: result!, stdout: chunks.join('') };
-  } finally {
-    process.stdout.write = original;
-  }
+    return result!;
+  });
+  if (stdout.error) throw stdout.error;
+  return { code: stdout.result!, stdout: stdout.text };
 }
 
 describe('lambda-shell-runtime publish', () => {

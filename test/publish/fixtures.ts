@@ -14,6 +14,7 @@ import {
 } from '../../src/dist.js';
 import { ARCHITECTURES } from '../../src/inputs.js';
 import type { PublishOptions } from '../../src/publish/index.js';
+import { captureWrites, type Captured } from '../helpers/capture.js';
 import { awsTestEnv, setEnv } from '../helpers/moto.js';
 
 /** A dist folder as the build step leaves it: a small zip per architecture, SHA256SUMS, manifest. */
@@ -88,23 +89,8 @@ export async function startCountingServer(): Promise<CountingServer> {
 }
 
 /** Captures what the logger writes (stderr off a runner) while `fn` runs. */
-export async function captureStderr<T>(
-  fn: () => Promise<T>,
-): Promise<{ result?: T; error?: unknown; text: string }> {
-  const chunks: string[] = [];
-  const original = process.stderr.write.bind(process.stderr);
-  process.stderr.write = ((chunk: string | Uint8Array) => {
-    chunks.push(String(chunk));
-    return true;
-  }) as typeof process.stderr.write;
-  try {
-    return { result: await fn(), text: chunks.join('') };
-  } catch (error) {
-    return { error, text: chunks.join('') };
-  } finally {
-    process.stderr.write = original;
-  }
-}
+export const captureStderr = <T>(fn: () => Promise<T>): Promise<Captured<T>> =>
+  captureWrites(process.stderr, fn);
 
 export interface AwsSuite<S> {
   readonly server: S;
