@@ -11,14 +11,13 @@ import { InputError } from '../errors.js';
 import { parseRepository, parseTag, parseVersion } from '../inputs.js';
 import { log } from '../log.js';
 import { releaseAssets } from '../release/index.js';
-import { maskToken } from '../release/secret.js';
 import { stringOption, type Command } from './command.js';
 
 /** The token from the named variable, masked at once; '' only in a dry run (which sends nothing). */
 function readToken(variable: string, dryRun: boolean): string {
   const token = process.env[variable]?.trim() ?? '';
   if (token) {
-    maskToken(token);
+    log.setSecret(token);
     return token;
   }
   if (!dryRun)

@@ -3,7 +3,7 @@ import { retry } from '@octokit/plugin-retry';
 import { throttling, type ThrottlingOptions } from '@octokit/plugin-throttling';
 import type { Repository } from '../inputs.js';
 import { log } from '../log.js';
-import { GitHubError, maskToken, scrubSecret } from './secret.js';
+import { GitHubError, scrubSecret } from './secret.js';
 
 /** Knobs for GitHub's pacing; the defaults are GitHub's, tests shrink them. */
 export interface ClientTuning {
@@ -96,7 +96,7 @@ export function connect(
   apiUrl?: string,
   tuning: ClientTuning = {},
 ): RepoClient {
-  maskToken(token);
+  log.setSecret(token);
   return {
     octokit: createOctokit(token, resolveApiUrl(apiUrl), tuning),
     token,

@@ -1,10 +1,4 @@
 import { messageOf } from '../errors.js';
-import { log } from '../log.js';
-
-/** Masks the token on a runner; called the moment a step receives it. */
-export function maskToken(token: string): void {
-  log.setSecret(token);
-}
 
 /** `text` with every occurrence of `secret` replaced, for anything we print or throw. */
 export const scrubSecret = (text: string, secret: string): string =>
