@@ -1,6 +1,7 @@
 import { jest } from '@jest/globals';
 import type { Inputs } from '../../src/context.js';
 import type { LayerZip } from '../../src/dist.js';
+import { captureWrites } from '../helpers/capture.js';
 
 // Every step is mocked at its module boundary: this suite checks the orchestration only.
 const calls: string[] = [];
@@ -66,7 +67,7 @@ jest.unstable_mockModule('../../src/dist.js', () => ({
 }));
 
 const { runPipeline, PipelineError } = await import('../../src/pipeline.js');
-const { actionOutputs } = await import('../../src/main.js');
+const { actionOutputs, run } = await import('../../src/main.js');
 
 const inputs: Inputs = {
   version: '1.2.3',
@@ -195,5 +196,34 @@ describe('runPipeline', () => {
     for (const step of [prepareRelease, publishLayers, publishSar, finishRelease]) {
       expect(JSON.stringify(step.mock.calls)).toContain('"dryRun":true');
     }
+  });
+});
+
+describe('run (the action)', () => {
+  const valid: Record<string, string> = {
+    INPUT_REGIONS: 'us-east-1',
+    'INPUT_S3-BUCKET': 'artifacts',
+    'INPUT_GITHUB-TOKEN': 'ghs_token',
+    GITHUB_REF: 'refs/tags/v1.2.3',
+    GITHUB_REPOSITORY: 'o/r',
+  };
+  const saved = { ...process.env };
+  afterEach(() => {
+    process.env = { ...saved };
+    process.exitCode = undefined;
+  });
+
+  it.each([
+    ['INPUT_REGIONS', 'us-east-1,atlantis-1', /Invalid input "regions": "atlantis-1"/],
+    ['INPUT_SHARE', 'everybody', /Invalid input "share": "everybody"/],
+    ['INPUT_BUILDER', 'podman', /Invalid input "builder": "podman"/],
+    ['INPUT_DRY-RUN', 'perhaps', /Invalid input "dry-run": "perhaps"/],
+    ['GITHUB_REF', 'refs/heads/main', /Invalid input "version"/],
+  ])('fails on a bad %s before any step runs', async (name, value, message) => {
+    Object.assign(process.env, valid, { [name]: value });
+    const stdout = await captureWrites(process.stdout, () => run());
+    expect(process.exitCode).toBe(1);
+    expect(stdout.text).toMatch(new RegExp(`^::error::${message.source}`, 'm'));
+    expect(calls).toEqual([]);
   });
 });
