@@ -206,7 +206,7 @@ async function finish(
     log.info(`dry run: would publish the release ${handle.tag}`);
     return { url: handle.htmlUrl };
   }
-  const published = await publishRelease(client, handle.id, handle.tag);
+  const published = await publishRelease(client, handle.id, handle.tag, options.version);
   log.info(`release ${handle.tag}: published ${published.html_url}`);
   return { url: published.html_url };
 }

@@ -66,15 +66,61 @@ export async function createDraftRelease(
   return response.data;
 }
 
+/** major.minor.patch of a tag or version (v1.2.3 → [1, 2, 3]); undefined when it is not one. */
+function versionParts(tagOrVersion: string): number[] | undefined {
+  const match = /^v?(\d+)\.(\d+)\.(\d+)$/.exec(tagOrVersion);
+  return match ? match.slice(1).map(Number) : undefined;
+}
+
+/**
+ * Whether publishing `version` should make it the repository's "Latest" release: not when the
+ * current latest is a higher version, so a backport (1.1.5 after 1.2.0) does not take its place.
+ */
+async function makeLatest(
+  client: RepoClient,
+  version: string,
+): Promise<'true' | 'false' | undefined> {
+  // A prerelease is never "Latest": leave the choice to GitHub.
+  if (version.includes('-')) return undefined;
+  const { octokit, owner, repo } = client;
+  let latestTag: string;
+  try {
+    latestTag = (
+      await call(client, 'GET the latest release', () =>
+        octokit.rest.repos.getLatestRelease({ owner, repo }),
+      )
+    ).data.tag_name;
+  } catch (error) {
+    if (error instanceof GitHubError && error.status === 404) return 'true';
+    throw error;
+  }
+  const [ours, latest] = [versionParts(version), versionParts(latestTag)];
+  if (!ours || !latest) return 'true';
+  const order = ours
+    .map((part, index) => part - latest[index])
+    .find((difference) => difference !== 0);
+  return (order ?? 0) < 0 ? 'false' : 'true';
+}
+
 /** Publishes a draft; GitHub creates the tag then if it does not exist yet. */
 export async function publishRelease(
   client: RepoClient,
   releaseId: number,
   tag: string,
+  version: string,
 ): Promise<Release> {
   const { octokit, owner, repo } = client;
+  const make_latest = await makeLatest(client, version);
+  if (make_latest === 'false')
+    log.info(`${tag} is older than the latest release: it stays not "Latest"`);
   const response = await call(client, `publish the release ${tag}`, () =>
-    octokit.rest.repos.updateRelease({ owner, repo, release_id: releaseId, draft: false }),
+    octokit.rest.repos.updateRelease({
+      owner,
+      repo,
+      release_id: releaseId,
+      draft: false,
+      make_latest,
+    }),
   );
   return response.data;
 }

@@ -44,6 +44,8 @@ export interface RecordedRequest {
   path: string;
   headers: IncomingHttpHeaders;
   bodyLength: number;
+  /** The request body as sent (the tests' bodies are small). */
+  body: Buffer;
   status: number;
   /** Milliseconds since the server started, when the request arrived. */
   at: number;
@@ -164,6 +166,8 @@ const author = {
 export class GitHubServer {
   readonly requests: RecordedRequest[] = [];
   readonly releases: StoredRelease[] = [];
+  /** The release GET /releases/latest answers, as make_latest on publishing decides. */
+  latestId: number | undefined;
   readonly token: string;
   readonly owner: string;
   readonly repo: string;
@@ -317,6 +321,7 @@ export class GitHubServer {
       path: `${url.pathname}${url.search}`,
       headers: req.headers,
       bodyLength: body.length,
+      body,
       status: reply.status,
       at,
     });
@@ -410,6 +415,7 @@ export class GitHubServer {
 
   private readonly apiRoutes: Route[] = [
     route('GET', '/releases/tags/(.+)', (r) => this.getByTag(r)),
+    route('GET', '/releases/latest', () => this.getLatest()),
     route('GET', '/releases', (r) => this.list(r)),
     route('POST', '/releases', (r) => this.create(r)),
     route('GET', '/releases/assets/(\\d+)', (r) => this.getAsset(r)),
@@ -431,6 +437,13 @@ export class GitHubServer {
     return release
       ? json(200, this.releaseJson(release))
       : notFound('releases#get-a-release-by-tag-name');
+  }
+
+  private getLatest(): Reply {
+    const latest = this.releases.find((release) => release.id === this.latestId);
+    return latest
+      ? json(200, this.releaseJson(latest))
+      : notFound('releases#get-the-latest-release');
   }
 
   private list(request: ParsedRequest): Reply {
@@ -499,6 +512,8 @@ export class GitHubServer {
     if (publishing) {
       release.publishedAt = new Date().toISOString();
       release.immutable = this.options.immutableReleases;
+      // Like GitHub: make_latest defaults to true; drafts and prereleases are never latest.
+      if (input.make_latest !== 'false' && !release.prerelease) this.latestId = release.id;
     }
     return json(200, this.releaseJson(release));
   }

@@ -122,6 +122,45 @@ describe('a first release', () => {
   });
 });
 
+describe('the "Latest" release', () => {
+  const releaseVersion = async (version: string): Promise<number> => {
+    const other = await makeDist(version);
+    try {
+      await releaseAssets(optionsFor(server, other));
+      return server.releasesForTag(`v${version}`)[0].id;
+    } finally {
+      await other.remove();
+    }
+  };
+
+  test('a first release and a newer one become Latest', async () => {
+    await releaseAssets(optionsFor(server, dist));
+    expect(server.latestId).toBe(server.releasesForTag('v1.2.3')[0].id);
+    expect(await releaseVersion('1.10.0')).toBe(server.latestId);
+  });
+
+  test('a backport (1.1.5 after 1.2.0) is published without taking Latest', async () => {
+    server.latestId = server.seedRelease({ tag: 'v1.2.0' }).id;
+    const backport = await releaseVersion('1.1.5');
+    expect(server.releases.find((release) => release.id === backport)).toMatchObject({
+      draft: false,
+    });
+    expect(server.latestId).not.toBe(backport);
+    const publish = server.requests.find((request) => request.method === 'PATCH');
+    expect(JSON.parse(publish!.body.toString())).toMatchObject({
+      draft: false,
+      make_latest: 'false',
+    });
+  });
+
+  test('a prerelease leaves the choice to GitHub (no make_latest)', async () => {
+    await releaseVersion('2.0.0-rc.1');
+    const publish = server.requests.find((request) => request.method === 'PATCH');
+    expect(JSON.parse(publish!.body.toString())).not.toHaveProperty('make_latest');
+    expect(server.latestId).toBeUndefined();
+  });
+});
+
 describe('finding the release', () => {
   test('reuses the published release of the tag: no new release, no publish', async () => {
     const seeded = server.seedRelease({ tag: 'v1.2.3' });
