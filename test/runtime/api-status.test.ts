@@ -83,6 +83,41 @@ describe.each(shells)('the bootstrap under %s: Runtime API statuses', (shell) =>
     }
   });
 
+  it('asks again when an event is cut off mid-transfer, and never hands the handler a part', async () => {
+    const answers: string[] = [];
+    let gets = 0;
+    const api = createHttpServer((request, response) => {
+      const chunks: Buffer[] = [];
+      request.on('data', (chunk: Buffer) => chunks.push(chunk));
+      request.on('end', () => {
+        if (request.method === 'POST') {
+          answers.push(`${request.url} ${Buffer.concat(chunks).toString()}`);
+          response.writeHead(202).end('{"status":"OK"}');
+          return;
+        }
+        gets++;
+        if (gets === 1) {
+          // 200 and a Content-Length of 100, then the connection drops after 10 bytes.
+          response.writeHead(200, { 'Lambda-Runtime-Aws-Request-Id': 'cut', 'Content-Length': '100' });
+          response.write('{"partial"');
+          setTimeout(() => response.socket?.destroy(), 20);
+        } else if (gets === 2) {
+          response.writeHead(200, { 'Lambda-Runtime-Aws-Request-Id': 'cut' }).end('{"whole":true}');
+        } // later GETs wait, as the real API does with no event
+      });
+    });
+    await new Promise<void>((resolve) => api.listen(0, '127.0.0.1', resolve));
+    try {
+      const { port } = api.address() as AddressInfo;
+      await fixture().start('echo.handler', { env: { AWS_LAMBDA_RUNTIME_API: `127.0.0.1:${port}` } }, ECHO);
+      await eventually(() => answers.length > 0 && gets >= 3, 10_000, 'the answer and the next GET');
+      expect(answers).toEqual(['/2018-06-01/runtime/invocation/cut/response {"whole":true}']);
+    } finally {
+      api.closeAllConnections();
+      await new Promise((resolve) => api.close(resolve));
+    }
+  });
+
   it.each([400, 410, 413])(
     'logs a %i on /response with its body, and goes on with the next event',
     async (status) => {
