@@ -1,4 +1,5 @@
 import * as core from '@actions/core';
+import { formatMiB } from './build/layout.js';
 import type { PipelineResult } from './pipeline.js';
 
 /**
@@ -12,8 +13,6 @@ export interface SummaryRow {
   size: string;
   sha256: string;
 }
-
-const formatSize = (bytes: number): string => `${(bytes / 1024 / 1024).toFixed(2)} MiB`;
 
 // core.summary writes cells and raw HTML as given: a dry run's `<account>` would vanish as a tag.
 const escapeHtml = (text: string): string =>
@@ -30,7 +29,7 @@ export function summaryRows(result: PipelineResult): SummaryRow[] {
       arch: zip.arch,
       region: region || '(not published)',
       arn: (region && arns[region][zip.arch]) || '',
-      size: formatSize(zip.size),
+      size: formatMiB(zip.size, 2),
       sha256: zip.sha256,
     })),
   );

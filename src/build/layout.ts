@@ -12,4 +12,5 @@ export const UNZIPPED_LIMIT_BYTES = 250 * 1024 * 1024;
 /** Lambda's limit on a zip uploaded directly (larger ones go through S3). */
 export const DIRECT_UPLOAD_LIMIT_BYTES = 50 * 1024 * 1024;
 
-export const formatMiB = (bytes: number): string => `${(bytes / 1024 / 1024).toFixed(1)} MiB`;
+export const formatMiB = (bytes: number, decimals = 1): string =>
+  `${(bytes / 1024 / 1024).toFixed(decimals)} MiB`;

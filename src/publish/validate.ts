@@ -1,3 +1,4 @@
+import { DIRECT_UPLOAD_LIMIT_BYTES } from '../build/layout.js';
 import { assertReleasable, type LayerZip } from '../dist.js';
 import { InputError } from '../errors.js';
 import {
@@ -15,8 +16,6 @@ import type { PublishOptions } from './types.js';
  * half-published release behind. Shared by publish and sar.
  */
 
-/** Lambda's limit for a zip sent directly in PublishLayerVersion; larger ones go through S3. */
-export const DIRECT_UPLOAD_LIMIT = 50 * 1024 * 1024;
 export const DEFAULT_CONCURRENCY = 4;
 
 export function validateRegions(regions: readonly string[], input = 'regions'): string[] {
@@ -72,7 +71,7 @@ export async function validatePublishOptions(options: PublishOptions): Promise<P
   const concurrency = options.concurrency ?? DEFAULT_CONCURRENCY;
   if (!Number.isInteger(concurrency) || concurrency < 1)
     throw new InputError('concurrency', String(concurrency), 'a whole number of at least 1');
-  const tooLarge = zips.find((zip) => zip.size > DIRECT_UPLOAD_LIMIT);
+  const tooLarge = zips.find((zip) => zip.size > DIRECT_UPLOAD_LIMIT_BYTES);
   if (tooLarge && !s3Bucket) {
     throw new InputError(
       's3-bucket',
