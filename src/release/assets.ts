@@ -3,7 +3,7 @@ import { readFile } from 'node:fs/promises';
 import { basename, extname } from 'node:path';
 import { InputError } from '../errors.js';
 import { log } from '../log.js';
-import { call, type ReleaseAsset, type RepoClient } from './client.js';
+import { call, createOnce, NO_BLIND_RETRY, type ReleaseAsset, type RepoClient } from './client.js';
 import { GitHubError } from './secret.js';
 
 /** A file to attach to the release. */
@@ -118,11 +118,16 @@ async function decideAsset(
 
 async function deleteAsset(client: RepoClient, target: UploadTarget, remote: ReleaseAsset) {
   const { octokit, owner, repo } = client;
-  await guardImmutable(target, remote.name, () =>
-    call(client, `delete the old ${remote.name}`, () =>
-      octokit.rest.repos.deleteReleaseAsset({ owner, repo, asset_id: remote.id }),
-    ),
-  );
+  try {
+    await guardImmutable(target, remote.name, () =>
+      call(client, `delete the old ${remote.name}`, () =>
+        octokit.rest.repos.deleteReleaseAsset({ owner, repo, asset_id: remote.id }),
+      ),
+    );
+  } catch (error) {
+    // A retried DELETE whose first attempt went through: the asset is gone, as asked.
+    if (!(error instanceof GitHubError && error.status === 404)) throw error;
+  }
 }
 
 /** Sends the file to upload_url (uploads.github.com, or GHES's /api/uploads), never the API host. */
@@ -137,10 +142,39 @@ async function sendAsset(client: RepoClient, target: UploadTarget, local: LocalA
         url: url.toString(),
         data,
         headers: { 'content-type': local.contentType, 'content-length': String(data.length) },
+        ...NO_BLIND_RETRY,
       }),
     ),
   );
 }
+
+/**
+ * After an upload whose answer was lost: true when the release holds the file whole under its
+ * name (the attempt went through); a partial or different asset of that name is deleted.
+ */
+async function findUploaded(
+  client: RepoClient,
+  target: UploadTarget,
+  local: LocalAsset,
+): Promise<true | undefined> {
+  const remote = (await listAssets(client, target)).find((asset) => asset.name === local.name);
+  if (!remote) return undefined;
+  if (await sameContent(client, remote, local)) return true;
+  await deleteAsset(client, target, remote);
+  return undefined;
+}
+
+/** Uploads once per attempt: after a lost answer, the release is looked at before sending again. */
+const uploadOnce = (client: RepoClient, target: UploadTarget, local: LocalAsset) =>
+  createOnce(
+    client,
+    `upload ${local.name}`,
+    async () => {
+      await sendAsset(client, target, local);
+      return true as const;
+    },
+    () => findUploaded(client, target, local),
+  );
 
 const immutableMessage = (tag: string, names: string[]): string =>
   `The release ${tag} is published and immutable, so GitHub refuses to change its assets ` +
@@ -179,7 +213,7 @@ async function applyDecision(
   if (decision === 'keep') return decision;
   if (remote && decision === 'replace') await deleteAsset(client, target, remote);
   try {
-    await sendAsset(client, target, local);
+    await uploadOnce(client, target, local);
     return decision;
   } catch (error) {
     if (!(raceRetry && error instanceof GitHubError && error.codes.includes('already_exists')))

@@ -2,8 +2,10 @@ import { getOctokit } from '@actions/github';
 import { retry } from '@octokit/plugin-retry';
 import { throttling, type ThrottlingOptions } from '@octokit/plugin-throttling';
 import type { Repository } from '../inputs.js';
+import { messageOf } from '../errors.js';
 import { log } from '../log.js';
-import { GitHubError, scrubSecret } from './secret.js';
+import { sleep } from '../retry.js';
+import { GitHubError, scrubSecret, type HintContext } from './secret.js';
 
 /** Knobs for GitHub's pacing; the defaults are GitHub's, tests shrink them. */
 export interface ClientTuning {
@@ -24,6 +26,8 @@ export type { Repository } from '../inputs.js';
 export interface RepoClient extends Repository {
   octokit: ReturnType<typeof createOctokit>;
   token: string;
+  /** Milliseconds per second of back-off between attempts of a write (tuning.msPerSecond). */
+  msPerSecond: number;
 }
 
 export type Release = Awaited<
@@ -100,19 +104,65 @@ export function connect(
   return {
     octokit: createOctokit(token, resolveApiUrl(apiUrl), tuning),
     token,
+    msPerSecond: tuning.msPerSecond ?? 1000,
     ...repository,
   };
 }
 
-/** Runs one GitHub call; a failure leaves as a GitHubError naming `action`, token scrubbed. */
+/**
+ * Runs one GitHub call; a failure leaves as a GitHubError naming `action`, token scrubbed, with
+ * a hint when GitHub says the token may not do it.
+ */
 export async function call<T>(
   client: RepoClient,
   action: string,
   fn: () => Promise<T>,
+  context: HintContext = {},
 ): Promise<T> {
   try {
     return await fn();
   } catch (error) {
-    throw new GitHubError(action, error, client.token);
+    throw new GitHubError(action, error, client.token, context);
+  }
+}
+
+/**
+ * Request options for a write that creates something (a release, an asset): plugin-retry must not
+ * send it again blindly, since a 5xx or a dropped connection may come after GitHub applied it.
+ * Rate limits stay with plugin-throttling: GitHub refuses those requests before doing anything.
+ */
+export const NO_BLIND_RETRY = { request: { retries: 0 } } as const;
+
+/** An answer that leaves open whether GitHub did the write: a 5xx, or none at all (octokit's 500). */
+export const outcomeUnknown = (error: unknown): boolean =>
+  error instanceof GitHubError && (error.status === undefined || error.status >= 500);
+
+/**
+ * Runs a write that creates something, at most 1 + MAX_RETRIES times. After an attempt whose
+ * outcome is unknown, it waits (as plugin-retry would) and then asks `look` for what that attempt
+ * may have created; what `look` finds is the result, so nothing is ever created twice.
+ */
+export async function createOnce<T>(
+  client: RepoClient,
+  action: string,
+  attempt: () => Promise<T>,
+  look: () => Promise<T | undefined>,
+): Promise<T> {
+  for (let retry = 0; ; retry++) {
+    try {
+      return await attempt();
+    } catch (error) {
+      if (!outcomeUnknown(error) || retry >= MAX_RETRIES) throw error;
+      log.warning(
+        `${messageOf(error)}; looking for what it may have created before trying again ` +
+          `(retry ${retry + 1} of ${MAX_RETRIES})`,
+      );
+      await sleep((retry + 1) ** 2 * client.msPerSecond);
+      const found = await look();
+      if (found !== undefined) {
+        log.info(`${action}: the failed attempt did it; using what it created`);
+        return found;
+      }
+    }
   }
 }

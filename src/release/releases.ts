@@ -1,6 +1,6 @@
 import { log } from '../log.js';
 import { GitHubError } from './secret.js';
-import { call, type Release, type RepoClient } from './client.js';
+import { call, createOnce, NO_BLIND_RETRY, type Release, type RepoClient } from './client.js';
 
 /**
  * The release of `tag`: the published one (GET /releases/tags/{tag}), else a draft from the
@@ -46,24 +46,37 @@ export interface NewRelease {
   targetCommitish?: string;
 }
 
-/** Creates the release as a draft: assets are uploaded before anyone (or immutability) sees it. */
+/**
+ * Creates the release as a draft: assets are uploaded before anyone (or immutability) sees it.
+ * GitHub allows many drafts per tag, so a create whose answer was lost is never sent again before
+ * the release list shows no draft of the tag.
+ */
 export async function createDraftRelease(
   client: RepoClient,
   release: NewRelease,
 ): Promise<Release> {
   const { octokit, owner, repo } = client;
-  const response = await call(client, `create a draft release for ${release.tag}`, () =>
-    octokit.rest.repos.createRelease({
-      owner,
-      repo,
-      tag_name: release.tag,
-      name: release.tag,
-      draft: true,
-      prerelease: release.prerelease,
-      ...(release.targetCommitish ? { target_commitish: release.targetCommitish } : {}),
-    }),
-  );
-  return response.data;
+  const action = `create a draft release for ${release.tag}`;
+  const create = async (): Promise<Release> => {
+    const response = await call(
+      client,
+      action,
+      () =>
+        octokit.rest.repos.createRelease({
+          owner,
+          repo,
+          tag_name: release.tag,
+          name: release.tag,
+          draft: true,
+          prerelease: release.prerelease,
+          ...(release.targetCommitish ? { target_commitish: release.targetCommitish } : {}),
+          ...NO_BLIND_RETRY,
+        }),
+      { creatingRelease: true },
+    );
+    return response.data;
+  };
+  return createOnce(client, action, create, () => findDraft(client, release.tag));
 }
 
 /** major.minor.patch of a tag or version (v1.2.3 → [1, 2, 3]); undefined when it is not one. */

@@ -4,6 +4,39 @@ import { messageOf } from '../errors.js';
 export const scrubSecret = (text: string, secret: string): string =>
   secret ? text.split(secret).join('***') : text;
 
+/** What the call was, for the hint on a permission error. */
+export interface HintContext {
+  /** POST /releases: GitHub answers 404, not 403, when the token may not create releases. */
+  creatingRelease?: boolean;
+}
+
+const WORKFLOWS_HINT =
+  'If the commit of the tag changes files under .github/workflows/, GitHub also requires a token ' +
+  'allowed to write workflows (a GitHub App token with workflows: write, or a personal access ' +
+  'token with the workflow scope); GITHUB_TOKEN never has that permission.';
+
+/** Why GitHub refused, and what to change, for the answers a token short of rights gets. */
+export function permissionHint(
+  status: number | undefined,
+  message: string,
+  context: HintContext,
+): string | undefined {
+  if (status === 403 && /Resource not accessible by integration/i.test(message))
+    return (
+      'The token lacks a permission this step needs: it needs contents: write ' +
+      '(in the workflow: permissions: contents: write). ' +
+      WORKFLOWS_HINT
+    );
+  if (status === 404 && context.creatingRelease)
+    return (
+      'GitHub answers 404 when the token cannot see the repository or may not create releases ' +
+      'in it: check the repository name and give the token contents: write ' +
+      '(in the workflow: permissions: contents: write). ' +
+      WORKFLOWS_HINT
+    );
+  return undefined;
+}
+
 interface RequestErrorLike {
   status?: unknown;
   response?: { data?: { errors?: Array<{ code?: unknown }> } };
@@ -18,12 +51,14 @@ export class GitHubError extends Error {
   readonly status?: number;
   readonly codes: string[];
 
-  constructor(action: string, error: unknown, token: string) {
+  constructor(action: string, error: unknown, token: string, context: HintContext = {}) {
     const details = (error ?? {}) as RequestErrorLike;
     const status = typeof details.status === 'number' ? details.status : undefined;
+    const message = messageOf(error);
+    const hint = permissionHint(status, message, context);
     super(
       scrubSecret(
-        `${action} failed${status ? ` (HTTP ${status})` : ''}: ${messageOf(error)}`,
+        `${action} failed${status ? ` (HTTP ${status})` : ''}: ${message}${hint ? `. ${hint}` : ''}`,
         token,
       ),
     );

@@ -21,7 +21,13 @@ import type { AddressInfo } from 'node:net';
  * Known GitHub behaviours it keeps: GET /releases/tags/{tag} never returns drafts (only the list
  * does); several drafts may share a tag; a published tag is unique; asset names GitHub dislikes are
  * renamed; assets carry "digest": "sha256:<hex>" (legacy ones null); an immutable release refuses
- * asset changes with 422. Every request is logged with its headers, and faults can be queued.
+ * asset changes with 422; a token without contents: write gets 403 "Resource not accessible by
+ * integration" on every write; /releases/latest is the release marked latest on publishing (or
+ * the newest published non-prerelease). Every request is logged with its headers and answer.
+ *
+ * Faults are injected inside the real server, per route and per nth matching request: answer a
+ * status without doing anything, or APPLY the write and then answer 500 or drop the connection,
+ * which is what a flaky network does to a client that then retries.
  */
 
 export interface GitHubServerOptions {
@@ -33,8 +39,8 @@ export interface GitHubServerOptions {
   ghes?: boolean;
   /** The repository's "immutable releases" setting: a release becomes immutable when published. */
   immutableReleases?: boolean;
-  /** New uploads get a digest (GitHub since 2025); false mimics older servers (digest null). */
-  digests?: boolean;
+  /** The token's contents permission: with "read", writes answer 403 as for a read-only GITHUB_TOKEN. */
+  contents?: 'read' | 'write';
 }
 
 export interface RecordedRequest {
@@ -46,7 +52,10 @@ export interface RecordedRequest {
   bodyLength: number;
   /** The request body as sent (the tests' bodies are small). */
   body: Buffer;
+  /** The status answered; 0 when the connection was dropped instead. */
   status: number;
+  /** The JSON body answered (undefined for none, bytes, or a dropped connection). */
+  response: unknown;
   /** Milliseconds since the server started, when the request arrived. */
   at: number;
 }
@@ -54,7 +63,6 @@ export interface RecordedRequest {
 export interface StoredAsset {
   id: number;
   name: string;
-  label: string | null;
   contentType: string;
   state: 'uploaded' | 'open';
   bytes: Buffer;
@@ -94,12 +102,21 @@ export interface SeedRelease {
   assets?: SeedAsset[];
 }
 
-/** A canned answer for the next `times` requests matching method and path. */
+/**
+ * A fault for requests matching method and path (the path without the query): from the `nth`
+ * matching request on (1, the next one), `times` requests (1) fail.
+ */
 export interface Fault {
   method?: string;
   path: RegExp;
-  times: number;
-  status: number;
+  nth?: number;
+  times?: number;
+  /** Do what the request asks first (create the release, store the asset), then fail. */
+  apply?: boolean;
+  /** Destroy the socket instead of answering (a dropped connection, a timeout cut short). */
+  drop?: boolean;
+  /** The status answered (500); ignored with `drop`. */
+  status?: number;
   headers?: Record<string, string>;
   body?: unknown;
   /** Runs when the fault fires: what another client did meanwhile (a racing upload…). */
@@ -110,6 +127,12 @@ interface Reply {
   status: number;
   headers?: Record<string, string>;
   body?: unknown;
+  drop?: boolean;
+}
+
+interface ArmedFault extends Fault {
+  /** Matching requests seen so far. */
+  seen: number;
 }
 
 type Handler = (request: ParsedRequest) => Reply | Promise<Reply>;
@@ -147,31 +170,50 @@ const validationFailed = (resource: string, code: string, field: string, doc: st
   });
 const unprocessable = (message: string, doc: string): Reply =>
   json(422, { message, documentation_url: `${DOCS}/${doc}`, status: '422' });
+// What GitHub answers a GITHUB_TOKEN (or app token) without the permission a write needs.
+const notAccessible = (doc: string): Reply =>
+  json(403, {
+    message: 'Resource not accessible by integration',
+    documentation_url: `${DOCS}/${doc}`,
+    status: '403',
+  });
 
 // GitHub renames asset names with characters outside this set (spaces and others become dots).
 const renameAsset = (name: string): string => name.replace(/[^A-Za-z0-9._+@-]/g, '.');
 
+const BOT_URL = 'https://api.github.com/users/github-actions%5Bbot%5D';
+// simple-user as GitHub sends it for the Actions bot, every required field included.
 const author = {
   login: 'github-actions[bot]',
   id: 41898282,
   node_id: 'MDM6Qm90NDE4OTgyODI=',
   avatar_url: 'https://avatars.githubusercontent.com/in/15368?v=4',
   gravatar_id: '',
-  url: 'https://api.github.com/users/github-actions%5Bbot%5D',
+  url: BOT_URL,
   html_url: 'https://github.com/apps/github-actions',
+  followers_url: `${BOT_URL}/followers`,
+  following_url: `${BOT_URL}/following{/other_user}`,
+  gists_url: `${BOT_URL}/gists{/gist_id}`,
+  starred_url: `${BOT_URL}/starred{/owner}{/repo}`,
+  subscriptions_url: `${BOT_URL}/subscriptions`,
+  organizations_url: `${BOT_URL}/orgs`,
+  repos_url: `${BOT_URL}/repos`,
+  events_url: `${BOT_URL}/events{/privacy}`,
+  received_events_url: `${BOT_URL}/received_events`,
   type: 'Bot',
+  user_view_type: 'public',
   site_admin: false,
 };
 
 export class GitHubServer {
   readonly requests: RecordedRequest[] = [];
   readonly releases: StoredRelease[] = [];
-  /** The release GET /releases/latest answers, as make_latest on publishing decides. */
-  latestId: number | undefined;
   readonly token: string;
   readonly owner: string;
   readonly repo: string;
-  private readonly faults: Fault[] = [];
+  private readonly faults: ArmedFault[] = [];
+  /** The release last published with make_latest (GitHub's default): "Latest" while it qualifies. */
+  private markedLatest: number | undefined;
   private readonly started = Date.now();
   private readonly repoId = 812_345_678;
   private nextId = 200_000_001;
@@ -193,7 +235,7 @@ export class GitHubServer {
       repository: options.repository ?? 'octo-org/lambda-shell-runtime',
       ghes: options.ghes ?? false,
       immutableReleases: options.immutableReleases ?? false,
-      digests: options.digests ?? true,
+      contents: options.contents ?? 'write',
     };
     const api = createServer();
     const storage = createServer();
@@ -230,9 +272,21 @@ export class GitHubServer {
     }
   }
 
-  /** Queues a canned answer (500, 502, a 403 rate limit…) for the next matching requests. */
+  /** Arms a fault (500, 502, a 403 rate limit, a dropped connection…) for matching requests. */
   failNext(fault: Fault): void {
-    this.faults.push({ ...fault });
+    this.faults.push({ ...fault, seen: 0 });
+  }
+
+  /**
+   * What GET /releases/latest answers: the release marked latest when published, while it is
+   * still published and not a prerelease; else the newest such release, as GitHub falls back.
+   */
+  get latest(): StoredRelease | undefined {
+    const published = this.releases.filter((release) => !release.draft && !release.prerelease);
+    return (
+      published.find((release) => release.id === this.markedLatest) ??
+      published.sort((a, b) => b.createdAt.localeCompare(a.createdAt) || b.id - a.id)[0]
+    );
   }
 
   /** The next `times` matching requests get GitHub's secondary rate limit: 403 with retry-after. */
@@ -274,7 +328,6 @@ export class GitHubServer {
       release.assets.push({
         id: this.nextId++,
         name: asset.name,
-        label: null,
         contentType: asset.contentType ?? 'application/octet-stream',
         state: asset.state ?? 'uploaded',
         bytes,
@@ -283,18 +336,13 @@ export class GitHubServer {
       });
     }
     this.releases.unshift(release);
+    // Published with GitHub's default make_latest: true.
+    if (!release.draft && !release.prerelease) this.markedLatest = release.id;
     return release;
   }
 
   releasesForTag(tag: string): StoredRelease[] {
     return this.releases.filter((release) => release.tagName === tag);
-  }
-
-  /** Requests to the API and upload routes, without the storage downloads. */
-  apiRequests(): RecordedRequest[] {
-    return this.requests.filter(
-      (request) => request.host === 'api' || /\/uploads\//.test(request.path),
-    );
   }
 
   // ---- HTTP plumbing -------------------------------------------------------------------------
@@ -315,6 +363,7 @@ export class GitHubServer {
       body,
       params: [],
     });
+    const answered = !reply.drop && !Buffer.isBuffer(reply.body) ? reply.body : undefined;
     this.requests.push({
       host,
       method,
@@ -322,9 +371,14 @@ export class GitHubServer {
       headers: req.headers,
       bodyLength: body.length,
       body,
-      status: reply.status,
+      status: reply.drop ? 0 : reply.status,
+      response: answered,
       at,
     });
+    if (reply.drop) {
+      res.socket?.destroy();
+      return;
+    }
     const headers: Record<string, string> = {
       'x-github-request-id': randomBytes(8).toString('hex').toUpperCase(),
       'x-github-api-version-selected': '2022-11-28',
@@ -352,22 +406,34 @@ export class GitHubServer {
     }
   }
 
-  private async answer(host: 'api' | 'storage', request: ParsedRequest): Promise<Reply> {
-    const fault = this.faults.find(
-      (candidate) =>
-        candidate.times > 0 &&
-        (!candidate.method || candidate.method === request.method) &&
-        candidate.path.test(request.url.pathname),
-    );
-    if (fault) {
-      fault.times--;
-      fault.effect?.();
-      return {
-        status: fault.status,
-        headers: fault.headers,
-        body: fault.body ?? { message: 'Server Error', status: String(fault.status) },
-      };
+  /** The fault this request triggers, if any; every matching fault counts the request. */
+  private firingFault(request: ParsedRequest): ArmedFault | undefined {
+    let firing: ArmedFault | undefined;
+    for (const fault of this.faults) {
+      if (fault.method && fault.method !== request.method) continue;
+      if (!fault.path.test(request.url.pathname)) continue;
+      fault.seen++;
+      const first = fault.nth ?? 1;
+      if (!firing && fault.seen >= first && fault.seen < first + (fault.times ?? 1)) firing = fault;
     }
+    return firing;
+  }
+
+  private async answer(host: 'api' | 'storage', request: ParsedRequest): Promise<Reply> {
+    const fault = this.firingFault(request);
+    if (!fault) return this.handle(host, request);
+    fault.effect?.();
+    if (fault.apply) await this.handle(host, request);
+    if (fault.drop) return { status: 0, drop: true };
+    const status = fault.status ?? 500;
+    return {
+      status,
+      headers: fault.headers,
+      body: fault.body ?? { message: 'Server Error', status: String(status) },
+    };
+  }
+
+  private async handle(host: 'api' | 'storage', request: ParsedRequest): Promise<Reply> {
     if (host === 'storage' && request.url.pathname.startsWith('/downloads/'))
       return this.download(request);
     const uploadPrefix = this.options.ghes ? '/api/uploads' : '/uploads';
@@ -390,11 +456,12 @@ export class GitHubServer {
         status: '401',
       });
     }
-    for (const { method, pattern, handler } of routes) {
+    for (const { method, pattern, doc, handler } of routes) {
       const match = pattern.exec(path);
       if (match && method === request.method) {
         const params = match.slice(1).map(decodeURIComponent);
         if (!this.ownsRepository(params)) return notFound('');
+        if (method !== 'GET' && this.options.contents !== 'write') return notAccessible(doc);
         return handler({ ...request, route: path, params: params.slice(2) });
       }
     }
@@ -414,19 +481,26 @@ export class GitHubServer {
   // ---- endpoints -----------------------------------------------------------------------------
 
   private readonly apiRoutes: Route[] = [
-    route('GET', '/releases/tags/(.+)', (r) => this.getByTag(r)),
-    route('GET', '/releases/latest', () => this.getLatest()),
-    route('GET', '/releases', (r) => this.list(r)),
-    route('POST', '/releases', (r) => this.create(r)),
-    route('GET', '/releases/assets/(\\d+)', (r) => this.getAsset(r)),
-    route('DELETE', '/releases/assets/(\\d+)', (r) => this.deleteAsset(r)),
-    route('GET', '/releases/(\\d+)', (r) => this.get(r)),
-    route('PATCH', '/releases/(\\d+)', (r) => this.update(r)),
-    route('GET', '/releases/(\\d+)/assets', (r) => this.listAssets(r)),
+    route('GET', '/releases/tags/(.+)', 'releases#get-a-release-by-tag-name', (r) =>
+      this.getByTag(r),
+    ),
+    route('GET', '/releases/latest', 'releases#get-the-latest-release', () => this.getLatest()),
+    route('GET', '/releases', 'releases#list-releases', (r) => this.list(r)),
+    route('POST', '/releases', 'releases#create-a-release', (r) => this.create(r)),
+    route('GET', '/releases/assets/(\\d+)', 'assets#get-a-release-asset', (r) => this.getAsset(r)),
+    route('DELETE', '/releases/assets/(\\d+)', 'assets#delete-a-release-asset', (r) =>
+      this.deleteAsset(r),
+    ),
+    route('PATCH', '/releases/(\\d+)', 'releases#update-a-release', (r) => this.update(r)),
+    route('GET', '/releases/(\\d+)/assets', 'assets#list-release-assets', (r) =>
+      this.listAssets(r),
+    ),
   ];
 
   private readonly uploadRoutes: Route[] = [
-    route('POST', '/releases/(\\d+)/assets', (r) => this.upload(r)),
+    route('POST', '/releases/(\\d+)/assets', 'assets#upload-a-release-asset', (r) =>
+      this.upload(r),
+    ),
   ];
 
   private getByTag(request: ParsedRequest): Reply {
@@ -440,7 +514,7 @@ export class GitHubServer {
   }
 
   private getLatest(): Reply {
-    const latest = this.releases.find((release) => release.id === this.latestId);
+    const latest = this.latest;
     return latest
       ? json(200, this.releaseJson(latest))
       : notFound('releases#get-the-latest-release');
@@ -472,18 +546,12 @@ export class GitHubServer {
       prerelease: input.prerelease === true,
     });
     release.name = typeof input.name === 'string' ? input.name : input.tag_name;
-    release.body = typeof input.body === 'string' ? input.body : null;
     if (typeof input.target_commitish === 'string')
       release.targetCommitish = input.target_commitish;
     if (!draft) release.immutable = this.options.immutableReleases;
     return json(201, this.releaseJson(release), {
       location: `${this.apiUrl}/repos/${this.owner}/${this.repo}/releases/${release.id}`,
     });
-  }
-
-  private get(request: ParsedRequest): Reply {
-    const release = this.findRelease(request.params[0]);
-    return release ? json(200, this.releaseJson(release)) : notFound('releases#get-a-release');
   }
 
   private update(request: ParsedRequest): Reply {
@@ -495,25 +563,21 @@ export class GitHubServer {
         'state cannot be changed when release is immutable',
         'releases#update-a-release',
       );
-    const tag = typeof input.tag_name === 'string' ? input.tag_name : release.tagName;
+    // The release step only publishes drafts (draft: false, make_latest).
     const publishing = release.draft && input.draft === false;
     if (
-      (publishing || tag !== release.tagName) &&
-      this.releases.some((other) => other !== release && !other.draft && other.tagName === tag)
+      publishing &&
+      this.releases.some(
+        (other) => other !== release && !other.draft && other.tagName === release.tagName,
+      )
     )
       return validationFailed('Release', 'already_exists', 'tag_name', 'releases#update-a-release');
-    release.tagName = tag;
-    if (typeof input.name === 'string') release.name = input.name;
-    if (typeof input.body === 'string') release.body = input.body;
-    if (typeof input.prerelease === 'boolean') release.prerelease = input.prerelease;
-    if (typeof input.target_commitish === 'string')
-      release.targetCommitish = input.target_commitish;
     if (typeof input.draft === 'boolean') release.draft = input.draft;
     if (publishing) {
       release.publishedAt = new Date().toISOString();
       release.immutable = this.options.immutableReleases;
       // Like GitHub: make_latest defaults to true; drafts and prereleases are never latest.
-      if (input.make_latest !== 'false' && !release.prerelease) this.latestId = release.id;
+      if (input.make_latest !== 'false' && !release.prerelease) this.markedLatest = release.id;
     }
     return json(200, this.releaseJson(release));
   }
@@ -530,10 +594,8 @@ export class GitHubServer {
   private getAsset(request: ParsedRequest): Reply {
     const found = this.findAsset(request.params[0]);
     if (!found) return notFound('assets#get-a-release-asset');
-    const [release, asset] = found;
-    if (request.headers.accept !== 'application/octet-stream')
-      return json(200, this.assetJson(release, asset));
-    // Like GitHub: the bytes live elsewhere, behind a short-lived signed URL.
+    const asset = found[1];
+    // The release step only downloads (accept: application/octet-stream). Like GitHub: the bytes live elsewhere, behind a short-lived signed URL.
     const signature = randomBytes(12).toString('hex');
     return {
       status: 302,
@@ -598,11 +660,10 @@ export class GitHubServer {
     const asset: StoredAsset = {
       id: this.nextId++,
       name,
-      label: request.url.searchParams.get('label'),
       contentType: request.headers['content-type'] ?? 'application/octet-stream',
       state: 'uploaded',
       bytes: request.body,
-      digest: this.options.digests ? `sha256:${sha256(request.body)}` : null,
+      digest: `sha256:${sha256(request.body)}`,
       createdAt: new Date().toISOString(),
     };
     release.assets.push(asset);
@@ -669,7 +730,7 @@ export class GitHubServer {
       id: asset.id,
       node_id: nodeId('RA', asset.id),
       name: asset.name,
-      label: asset.label,
+      label: null,
       uploader: author,
       content_type: asset.contentType,
       state: asset.state,
@@ -705,13 +766,16 @@ export class GitHubServer {
 interface Route {
   method: string;
   pattern: RegExp;
+  /** The endpoint's page under docs.github.com/rest/releases, for documentation_url. */
+  doc: string;
   handler: Handler;
 }
 
 // Every route is under /repos/{owner}/{repo} or, as GitHub's Link headers use, /repositories/{id}.
-const route = (method: string, suffix: string, handler: Handler): Route => ({
+const route = (method: string, suffix: string, doc: string, handler: Handler): Route => ({
   method,
   pattern: new RegExp(`^/(?:repos/)?([^/]+)/([^/]+)${suffix}$`),
+  doc,
   handler,
 });
 

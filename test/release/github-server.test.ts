@@ -21,6 +21,21 @@ async function upload(uploadUrl: string, name: string, body: string): Promise<Re
   return fetch(url, { method: 'POST', headers: { ...auth, 'content-type': 'text/plain' }, body });
 }
 
+/** The statuses of three GET /releases in a row. */
+async function listThrice(): Promise<number[]> {
+  const statuses: number[] = [];
+  for (let i = 0; i < 3; i++)
+    statuses.push((await fetch(`${repoUrl()}/releases`, { headers: auth })).status);
+  return statuses;
+}
+
+const createDraft = (): Promise<Response> =>
+  fetch(`${repoUrl()}/releases`, {
+    method: 'POST',
+    headers: auth,
+    body: JSON.stringify({ tag_name: 'v1.0.0', draft: true }),
+  });
+
 describe('GitHubServer', () => {
   test('asks for a token, and refuses a wrong one', async () => {
     const none = await fetch(`${repoUrl()}/releases`);
@@ -187,15 +202,92 @@ describe('GitHubServer', () => {
 
   test('faults answer the next matching requests, then the real endpoint again', async () => {
     server.failNext({ method: 'GET', path: /\/releases$/, times: 2, status: 502 });
-    const statuses: number[] = [];
-    for (let i = 0; i < 3; i++)
-      statuses.push((await fetch(`${repoUrl()}/releases`, { headers: auth })).status);
-    expect(statuses).toEqual([502, 502, 200]);
+    expect(await listThrice()).toEqual([502, 502, 200]);
     expect(server.requests.map((r) => [r.method, r.status, r.headers.authorization])).toEqual([
       ['GET', 502, auth.authorization],
       ['GET', 502, auth.authorization],
       ['GET', 200, auth.authorization],
     ]);
+  });
+
+  test('a fault on the nth matching request only: the earlier ones are answered for real', async () => {
+    server.failNext({ method: 'GET', path: /\/releases$/, nth: 2, status: 503 });
+    expect(await listThrice()).toEqual([200, 503, 200]);
+  });
+
+  test('apply: the write is done, then the answer is a 500', async () => {
+    server.failNext({ method: 'POST', path: /\/releases$/, apply: true });
+    expect((await createDraft()).status).toBe(500);
+    expect(server.releases).toMatchObject([{ tagName: 'v1.0.0', draft: true }]);
+  });
+
+  test('drop: the write is done, then the connection is destroyed without an answer', async () => {
+    server.failNext({ method: 'POST', path: /\/releases$/, apply: true, drop: true });
+    const error = await createDraft().then(
+      () => undefined,
+      (caught: unknown) => caught as Error,
+    );
+    expect(error?.message).toBe('fetch failed');
+    expect(server.releases).toHaveLength(1);
+    expect(server.requests.map((r) => r.status)).toEqual([0]);
+  });
+
+  test('without apply, a fault does nothing but answer', async () => {
+    server.failNext({ method: 'POST', path: /\/releases$/, drop: true });
+    await createDraft().catch(() => undefined);
+    expect(server.releases).toEqual([]);
+  });
+
+  test('a token with contents: read may read, and every write gets 403 "Resource not accessible by integration"', async () => {
+    const readOnly = await GitHubServer.start({ contents: 'read' });
+    try {
+      const headers = { authorization: `token ${readOnly.token}` };
+      const base = `${readOnly.apiUrl}/repos/${readOnly.owner}/${readOnly.repo}`;
+      expect((await fetch(`${base}/releases`, { headers })).status).toBe(200);
+      const refused = await fetch(`${base}/releases`, {
+        method: 'POST',
+        headers,
+        body: JSON.stringify({ tag_name: 'v1.0.0' }),
+      });
+      expect(refused.status).toBe(403);
+      expect(await refused.json()).toEqual({
+        message: 'Resource not accessible by integration',
+        documentation_url: 'https://docs.github.com/rest/releases/releases#create-a-release',
+        status: '403',
+      });
+      expect(readOnly.releases).toEqual([]);
+    } finally {
+      await readOnly.close();
+    }
+  });
+
+  test('/releases/latest: the release published as latest, never a draft, a prerelease or a make_latest=false one', async () => {
+    const latest = async () => {
+      const response = await fetch(`${repoUrl()}/releases/latest`, { headers: auth });
+      return response.status === 200
+        ? ((await response.json()) as { tag_name: string }).tag_name
+        : response.status;
+    };
+    expect(await latest()).toBe(404);
+    server.seedRelease({ tag: 'v1.0.0', draft: true });
+    server.seedRelease({ tag: 'v2.0.0-rc.1', prerelease: true });
+    expect(await latest()).toBe(404);
+    server.seedRelease({ tag: 'v1.2.0' });
+    expect(await latest()).toBe('v1.2.0');
+    const backport = server.seedRelease({ tag: 'v1.1.5', draft: true });
+    await fetch(`${repoUrl()}/releases/${backport.id}`, {
+      method: 'PATCH',
+      headers: auth,
+      body: JSON.stringify({ draft: false, make_latest: 'false' }),
+    });
+    expect(await latest()).toBe('v1.2.0');
+    const next = server.releases.find((release) => release.tagName === 'v1.0.0')!;
+    await fetch(`${repoUrl()}/releases/${next.id}`, {
+      method: 'PATCH',
+      headers: auth,
+      body: JSON.stringify({ draft: false }),
+    });
+    expect(await latest()).toBe('v1.0.0');
   });
 
   test('GHES: the API under /api/v3, uploads under /api/uploads on another host', async () => {

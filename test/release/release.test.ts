@@ -135,17 +135,17 @@ describe('the "Latest" release', () => {
 
   test('a first release and a newer one become Latest', async () => {
     await releaseAssets(optionsFor(server, dist));
-    expect(server.latestId).toBe(server.releasesForTag('v1.2.3')[0].id);
-    expect(await releaseVersion('1.10.0')).toBe(server.latestId);
+    expect(server.latest?.id).toBe(server.releasesForTag('v1.2.3')[0].id);
+    expect(await releaseVersion('1.10.0')).toBe(server.latest?.id);
   });
 
   test('a backport (1.1.5 after 1.2.0) is published without taking Latest', async () => {
-    server.latestId = server.seedRelease({ tag: 'v1.2.0' }).id;
+    server.seedRelease({ tag: 'v1.2.0' });
     const backport = await releaseVersion('1.1.5');
     expect(server.releases.find((release) => release.id === backport)).toMatchObject({
       draft: false,
     });
-    expect(server.latestId).not.toBe(backport);
+    expect(server.latest?.id).not.toBe(backport);
     const publish = server.requests.find((request) => request.method === 'PATCH');
     expect(JSON.parse(publish!.body.toString())).toMatchObject({
       draft: false,
@@ -157,7 +157,7 @@ describe('the "Latest" release', () => {
     await releaseVersion('2.0.0-rc.1');
     const publish = server.requests.find((request) => request.method === 'PATCH');
     expect(JSON.parse(publish!.body.toString())).not.toHaveProperty('make_latest');
-    expect(server.latestId).toBeUndefined();
+    expect(server.latest?.id).toBeUndefined();
   });
 });
 
@@ -335,7 +335,6 @@ describe('idempotent assets', () => {
         release.assets.push({
           id: 999,
           name: 'lambda-shell-runtime-arm64-1.2.3.zip',
-          label: null,
           contentType: 'application/zip',
           state: 'uploaded',
           bytes,
@@ -394,6 +393,169 @@ describe('retries', () => {
       /HTTP 403.*secondary rate limit/,
     );
     expect(output.text()).toContain('giving up (asked to wait 3600 s)');
+  });
+});
+
+describe('a write whose answer is lost (GitHub applied it, then 500 or a dropped connection)', () => {
+  const lost: Array<[string, { status?: number; drop?: boolean }]> = [
+    ['HTTP 500', { status: 500 }],
+    ['a dropped connection', { drop: true }],
+  ];
+  const creates = (s: GitHubServer): RecordedRequest[] =>
+    s.requests.filter((r) => r.method === 'POST' && /\/releases$/.test(r.path));
+
+  test.each(lost)(
+    'create-release, then %s: one release, found in the list, never created twice',
+    async (_, fault) => {
+      server.failNext({ method: 'POST', path: /\/releases$/, apply: true, ...fault });
+
+      const result = await releaseAssets(optionsFor(server, dist));
+
+      expect(creates(server)).toHaveLength(1);
+      expect(server.releasesForTag('v1.2.3')).toHaveLength(1);
+      const [release] = server.releasesForTag('v1.2.3');
+      expect(release.draft).toBe(false);
+      expect(release.assets.map((asset) => asset.name)).toEqual(names(dist));
+      expect(result.uploaded).toEqual(names(dist));
+      // The lookup after the failure: the release list (the tags endpoint hides drafts).
+      const after = server.requests.slice(server.requests.indexOf(creates(server)[0]) + 1);
+      expect(after[0]).toMatchObject({ method: 'GET', status: 200 });
+      expect(after[0].path).toMatch(/\/releases\?per_page=100$/);
+      expect(output.text()).toContain('looking for what it may have created before trying again');
+    },
+  );
+
+  test.each(lost)(
+    'create-release as a draft, then %s: exactly one draft, and a re-run keeps it',
+    async (_, fault) => {
+      server.failNext({ method: 'POST', path: /\/releases$/, apply: true, ...fault });
+
+      await releaseAssets(optionsFor(server, dist, { draft: true }));
+      await releaseAssets(optionsFor(server, dist, { draft: true }));
+
+      expect(server.releasesForTag('v1.2.3')).toMatchObject([{ draft: true }]);
+      expect(server.releasesForTag('v1.2.3')[0].assets).toHaveLength(3);
+      expect(creates(server)).toHaveLength(1);
+    },
+  );
+
+  test('a create that GitHub did not apply (500) is sent again once nothing is found', async () => {
+    server.failNext({ method: 'POST', path: /\/releases$/, status: 500 });
+
+    await releaseAssets(optionsFor(server, dist));
+
+    expect(creates(server).map((r) => r.status)).toEqual([500, 201]);
+    expect(server.releasesForTag('v1.2.3')).toMatchObject([{ draft: false }]);
+  });
+
+  test.each(lost)(
+    'the second upload, then %s: one asset of each name, each sent once',
+    async (_, fault) => {
+      server.failNext({ method: 'POST', path: /\/assets$/, nth: 2, apply: true, ...fault });
+
+      const result = await releaseAssets(optionsFor(server, dist));
+
+      const [release] = server.releases;
+      expect(release.assets.map((asset) => asset.name)).toEqual(names(dist));
+      for (const file of dist.files) {
+        const asset = release.assets.find((candidate) => file.endsWith(`/${candidate.name}`));
+        expect(asset?.bytes.equals(await readFile(file))).toBe(true);
+      }
+      expect(uploads(server)).toHaveLength(3);
+      expect(result).toMatchObject({ uploaded: names(dist), replaced: [], kept: [] });
+    },
+  );
+
+  test('an upload cut off half-way (asset left "open") is deleted and sent again', async () => {
+    const release = server.seedRelease({ tag: 'v1.2.3', draft: true });
+    server.failNext({
+      method: 'POST',
+      path: /\/assets$/,
+      drop: true,
+      effect: () =>
+        release.assets.push({
+          id: 4242,
+          name: 'lambda-shell-runtime-arm64-1.2.3.zip',
+          contentType: 'application/zip',
+          state: 'open',
+          bytes: Buffer.from('partial'),
+          digest: null,
+          createdAt: new Date().toISOString(),
+        }),
+    });
+
+    await releaseAssets(optionsFor(server, dist));
+
+    expect(release.assets.map((asset) => [asset.name, asset.state])).toEqual(
+      names(dist).map((name) => [name, 'uploaded']),
+    );
+    expect(count(server, 'DELETE', /\/releases\/assets\/4242$/)).toBe(1);
+  });
+
+  test.each(lost)('after %s on any one write, a second run changes nothing', async (_, fault) => {
+    for (const path of [/\/releases$/, /\/assets$/, /\/releases\/\d+$/]) {
+      const run = await GitHubServer.start();
+      try {
+        run.failNext({
+          method: path.source.includes('d+$') ? 'PATCH' : 'POST',
+          path,
+          apply: true,
+          ...fault,
+        });
+        await releaseAssets(optionsFor(run, dist));
+        const before = run.requests.length;
+        const again = await releaseAssets(optionsFor(run, dist));
+        expect(run.requests.slice(before).filter((r) => r.method !== 'GET')).toEqual([]);
+        expect(again.kept).toEqual(names(dist));
+        expect(run.releases).toMatchObject([{ draft: false, tagName: 'v1.2.3' }]);
+        expect(run.releases[0].assets).toHaveLength(3);
+      } finally {
+        await run.close();
+      }
+    }
+  });
+});
+
+describe('a token short of rights', () => {
+  const WORKFLOWS = /\.github\/workflows\/.*workflows: write.*workflow scope/s;
+
+  test('403 "Resource not accessible by integration": names contents: write and the workflows permission', async () => {
+    const readOnly = await GitHubServer.start({ contents: 'read' });
+    try {
+      const error = await rejectionOf(releaseAssets(optionsFor(readOnly, dist)));
+      expect(error.message).toMatch(
+        /create a draft release for v1\.2\.3 failed \(HTTP 403\): Resource not accessible by integration.*contents: write/s,
+      );
+      expect(error.message).toMatch(WORKFLOWS);
+      expect(readOnly.releases).toEqual([]);
+    } finally {
+      await readOnly.close();
+    }
+  });
+
+  test('404 on create-release: says the token may not see or write the repository', async () => {
+    server.failNext({
+      method: 'POST',
+      path: /\/releases$/,
+      status: 404,
+      body: { message: 'Not Found', status: '404' },
+    });
+    const error = await rejectionOf(releaseAssets(optionsFor(server, dist)));
+    expect(error.message).toMatch(
+      /create a draft release for v1\.2\.3 failed \(HTTP 404\): Not Found.*cannot see the repository or may not create releases.*contents: write/s,
+    );
+    expect(error.message).toMatch(WORKFLOWS);
+  });
+
+  test('a 404 elsewhere gets no such hint', async () => {
+    server.failNext({
+      method: 'GET',
+      path: /\/releases$/,
+      status: 404,
+      body: { message: 'Not Found' },
+    });
+    const error = await rejectionOf(releaseAssets(optionsFor(server, dist)));
+    expect(error.message).toMatch(/list the releases .* failed \(HTTP 404\): Not Found$/);
   });
 });
 
