@@ -38,3 +38,40 @@ export async function retryWithBackoff<T>(
     }
   }
 }
+
+/** Options of {@link createOnce}. */
+export interface CreateOnceOptions<T> {
+  /** One attempt of the write; its SDK or client must not retry it on its own. */
+  attempt: () => Promise<T>;
+  /** What a failed attempt may have created, or undefined when there is nothing. */
+  look: () => Promise<T | undefined>;
+  /** True when the failed attempt may have been applied (a 5xx, no answer at all). */
+  outcomeUnknown: (error: unknown) => boolean;
+  /** Attempts after the first (3). */
+  retries?: number;
+  /** The wait before looking after the nth failure (1, 2…). */
+  delayMs: (retry: number) => number;
+  onLook?: (error: unknown, retry: number) => void;
+  sleep?: (ms: number) => Promise<void>;
+}
+
+/**
+ * Runs a write that creates something (a release, an asset, an application) so that it is never
+ * blindly retried: after an attempt whose outcome is unknown, it waits, then asks `look` for what
+ * that attempt may have created; what `look` finds is the result, else it tries again. Any
+ * other failure, or the last one, is thrown.
+ */
+export async function createOnce<T>(options: CreateOnceOptions<T>): Promise<T> {
+  const { retries = 3, sleep: wait = sleep } = options;
+  for (let retry = 0; ; retry++) {
+    try {
+      return await options.attempt();
+    } catch (error) {
+      if (!options.outcomeUnknown(error) || retry >= retries) throw error;
+      options.onLook?.(error, retry + 1);
+      await wait(options.delayMs(retry + 1));
+      const found = await options.look();
+      if (found !== undefined) return found;
+    }
+  }
+}

@@ -4,7 +4,7 @@ import { throttling, type ThrottlingOptions } from '@octokit/plugin-throttling';
 import type { Repository } from '../inputs.js';
 import { messageOf } from '../errors.js';
 import { log } from '../log.js';
-import { sleep } from '../retry.js';
+import { createOnce as createOnceWith } from '../retry.js';
 import { GitHubError, scrubSecret, type HintContext } from './secret.js';
 
 /** Knobs for GitHub's pacing; the defaults are GitHub's, tests shrink them. */
@@ -138,31 +138,29 @@ export const outcomeUnknown = (error: unknown): boolean =>
   error instanceof GitHubError && (error.status === undefined || error.status >= 500);
 
 /**
- * Runs a write that creates something, at most 1 + MAX_RETRIES times. After an attempt whose
- * outcome is unknown, it waits (as plugin-retry would) and then asks `look` for what that attempt
- * may have created; what `look` finds is the result, so nothing is ever created twice.
+ * A write that creates something, at most 1 + MAX_RETRIES attempts, waiting between them as
+ * plugin-retry would: after a lost answer, `look` finds what the attempt may have created.
  */
-export async function createOnce<T>(
+export const createOnce = <T>(
   client: RepoClient,
   action: string,
   attempt: () => Promise<T>,
   look: () => Promise<T | undefined>,
-): Promise<T> {
-  for (let retry = 0; ; retry++) {
-    try {
-      return await attempt();
-    } catch (error) {
-      if (!outcomeUnknown(error) || retry >= MAX_RETRIES) throw error;
+): Promise<T> =>
+  createOnceWith({
+    attempt,
+    look: async () => {
+      const found = await look();
+      if (found !== undefined)
+        log.info(`${action}: the failed attempt did it; using what it created`);
+      return found;
+    },
+    outcomeUnknown,
+    retries: MAX_RETRIES,
+    delayMs: (retry) => retry ** 2 * client.msPerSecond,
+    onLook: (error, retry) =>
       log.warning(
         `${messageOf(error)}; looking for what it may have created before trying again ` +
-          `(retry ${retry + 1} of ${MAX_RETRIES})`,
-      );
-      await sleep((retry + 1) ** 2 * client.msPerSecond);
-      const found = await look();
-      if (found !== undefined) {
-        log.info(`${action}: the failed attempt did it; using what it created`);
-        return found;
-      }
-    }
-  }
-}
+          `(retry ${retry} of ${MAX_RETRIES})`,
+      ),
+  });
