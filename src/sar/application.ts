@@ -1,3 +1,8 @@
+import { messageOf } from '../errors.js';
+import { log } from '../log.js';
+import { isAwsError } from '../publish/clients.js';
+import { createOnce, type RetryOptions } from '../retry.js';
+import { outcomeUnknown } from './errors.js';
 import type { SarApi } from './sar-api.js';
 import { sameTemplate, templateSha256 } from './template.js';
 import type { SarApplication } from './types.js';
@@ -13,6 +18,13 @@ export interface ApplicationMetadata {
   labels: string[];
 }
 
+/** What SAR holds for an application name at one version. */
+export interface Existing {
+  applicationId?: string;
+  /** The stored template of the version; undefined when the version does not exist. */
+  template?: string;
+}
+
 /** The console page of an application, from its ARN (arn:aws:serverlessrepo:REGION:ACCOUNT:applications/NAME). */
 export function applicationUrl(applicationId: string): string {
   const [, , , region, account, resource] = applicationId.split(':');
@@ -20,27 +32,74 @@ export function applicationUrl(applicationId: string): string {
   return `https://serverlessrepo.aws.amazon.com/applications/${region}/${account}/${name}`;
 }
 
-function conflict(name: string, version: string, stored: string, rendered: string): Error {
-  return new Error(
+/** The application of this name and, if it has it, the template of this version. */
+export async function inspectApplication(
+  api: SarApi,
+  name: string,
+  version: string,
+): Promise<Existing> {
+  const applicationId = await api.findApplication(name);
+  if (!applicationId) return {};
+  return { applicationId, template: await api.versionTemplate(applicationId, version) };
+}
+
+/**
+ * Refuses a version SAR already holds with another template (versions are immutable), naming
+ * both stamps. Called before anything is uploaded, and again after any write.
+ */
+export function assertSameVersion(
+  name: string,
+  version: string,
+  existing: Existing,
+  rendered: string,
+): void {
+  const stored = existing.template;
+  if (stored === undefined || sameTemplate(stored, rendered)) return;
+  throw new Error(
     `SAR application ${name} already has version ${version} with a different template ` +
       `(published: TemplateSha256 ${templateSha256(stored) ?? 'unknown'}, this run: ${templateSha256(rendered)}). ` +
       'Versions are immutable: publish this content as a new version',
   );
 }
 
+// A create whose answer was lost is looked for after 1 s, 2 s, 4 s.
+const CREATE_RETRY_BASE_MS = 1_000;
+
+/** Runs a create so that it is never blindly retried: `look` runs after any lost answer. */
+function createWithLookup<T>(
+  what: string,
+  attempt: () => Promise<T>,
+  look: () => Promise<T | undefined>,
+  pacing: RetryOptions,
+): Promise<T> {
+  const baseMs = pacing.baseMs ?? CREATE_RETRY_BASE_MS;
+  return createOnce({
+    attempt,
+    look,
+    outcomeUnknown,
+    delayMs: (retry) => baseMs * 2 ** (retry - 1),
+    sleep: pacing.sleep,
+    onLook: (error, retry) =>
+      log.warning(`${messageOf(error)}; looking for ${what} before trying again (retry ${retry})`),
+  });
+}
+
 /**
  * Creates the application, or adds the version to it. The same version with the same template
  * is success (a re-run); the same version with another template is an error naming both.
+ * `existing` is what inspectApplication found before the uploads.
  */
 export async function ensureApplication(
   api: SarApi,
   metadata: ApplicationMetadata,
   version: string,
   templateBody: string,
+  existing: Existing,
+  pacing: RetryOptions = {},
 ): Promise<SarApplication> {
-  const found = await api.findApplication(metadata.name);
+  const { name } = metadata;
   const result = (applicationId: string, created: boolean, versionCreated: boolean) => ({
-    name: metadata.name,
+    name,
     applicationId,
     url: applicationUrl(applicationId),
     created,
@@ -53,38 +112,73 @@ export async function ensureApplication(
     Labels: metadata.labels,
     ReadmeUrl: metadata.readmeUrl,
   };
-  if (!found) {
-    const applicationId = await api.createApplication({
-      Name: metadata.name,
-      ...shown,
-      SpdxLicenseId: 'Apache-2.0',
-      LicenseUrl: metadata.licenseUrl,
-      SemanticVersion: version,
-      SourceCodeUrl: metadata.sourceCodeUrl,
-      TemplateBody: templateBody,
-    });
-    return result(applicationId, true, true);
+  assertSameVersion(name, version, existing, templateBody);
+  let current = existing;
+  let created = false;
+  if (!current.applicationId) {
+    let direct = false;
+    let applicationId: string | undefined;
+    try {
+      applicationId = await createWithLookup(
+        `application ${name}`,
+        async () => {
+          const id = await api.createApplication({
+            Name: name,
+            ...shown,
+            SpdxLicenseId: 'Apache-2.0',
+            LicenseUrl: metadata.licenseUrl,
+            SemanticVersion: version,
+            SourceCodeUrl: metadata.sourceCodeUrl,
+            TemplateBody: templateBody,
+          });
+          direct = true;
+          return id;
+        },
+        () => api.findApplication(name),
+        pacing,
+      );
+      created = true;
+    } catch (error) {
+      // Another run created it since we looked: judge what it holds, below.
+      if (!isAwsError(error, 'ConflictException')) throw error;
+      applicationId = await api.findApplication(name);
+      if (!applicationId) throw error;
+    }
+    if (direct) return result(applicationId, true, true);
+    current = { applicationId, template: await api.versionTemplate(applicationId, version) };
+    assertSameVersion(name, version, current, templateBody);
   }
-  const stored = await api.versionTemplate(found, version);
-  if (stored !== undefined) {
-    if (!sameTemplate(stored, templateBody))
-      throw conflict(metadata.name, version, stored, templateBody);
-    return result(found, false, false);
-  }
-  const added = await api.createApplicationVersion({
-    ApplicationId: found,
-    SemanticVersion: version,
-    SourceCodeUrl: metadata.sourceCodeUrl,
-    TemplateBody: templateBody,
-  });
+  const applicationId = current.applicationId!;
+  if (current.template !== undefined) return result(applicationId, created, created);
+
+  // Found by a look after a lost answer: the attempt added it (a different one was refused).
+  const foundVersion = async (): Promise<boolean | undefined> => {
+    const template = await api.versionTemplate(applicationId, version);
+    if (template === undefined) return undefined;
+    assertSameVersion(name, version, { applicationId, template }, templateBody);
+    return true;
+  };
+  const added = await createWithLookup(
+    `version ${version} of ${name}`,
+    () =>
+      api.createApplicationVersion({
+        ApplicationId: applicationId,
+        SemanticVersion: version,
+        SourceCodeUrl: metadata.sourceCodeUrl,
+        TemplateBody: templateBody,
+      }),
+    foundVersion,
+    pacing,
+  );
   if (!added) {
     // A concurrent run added it between our read and our write: judge what it stored.
-    const raced = (await api.versionTemplate(found, version)) ?? '';
-    if (!sameTemplate(raced, templateBody))
-      throw conflict(metadata.name, version, raced, templateBody);
-    return result(found, false, false);
+    if ((await foundVersion()) === undefined)
+      throw new Error(
+        `SAR said ${name} has version ${version}, yet GetApplication does not find it`,
+      );
+    return result(applicationId, created, false);
   }
   // The listing (README, description) follows the newest version.
-  await api.updateApplication({ ApplicationId: found, ...shown });
-  return result(found, false, true);
+  await api.updateApplication({ ApplicationId: applicationId, ...shown });
+  return result(applicationId, created, true);
 }

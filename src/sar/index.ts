@@ -1,3 +1,4 @@
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { LayerZip } from '../dist.js';
 import { s3BucketFor, type Architecture } from '../inputs.js';
@@ -5,10 +6,16 @@ import { log } from '../log.js';
 import { paths } from '../paths.js';
 import type { Plan } from '../publish/plan.js';
 import { s3KeyFor } from '../publish/s3-upload.js';
-import { ensureApplication, type ApplicationMetadata } from './application.js';
+import {
+  assertSameVersion,
+  ensureApplication,
+  inspectApplication,
+  type ApplicationMetadata,
+  type Existing,
+} from './application.js';
 import { shareApplication } from './policy.js';
 import { awsSarApi, dryRunSarApi, type SarApi } from './sar-api.js';
-import { renderTemplate, yamlValue } from './template.js';
+import { renderTemplate, sha256Hex, yamlValue } from './template.js';
 import type { SarApplication, SarOptions, SarResult } from './types.js';
 import { validateSarOptions, type SarSettings } from './validate.js';
 
@@ -24,36 +31,54 @@ const LABELS = ['lambda', 'layer', 'runtime', 'custom-runtime', 'shell', 'posix'
 const description = (what: string): string =>
   `An AWS Lambda custom runtime in POSIX shell for provided.al2023 (${what}), as a layer with AWS CLI v2 and jq.`;
 
-interface Uploaded {
+interface S3Object {
+  key: string;
+  path: string;
+  contentType: string;
+}
+
+/** Where SAR reads the zips, README and LICENSE (s3:// URLs), and the objects to put there. */
+interface Artifacts {
   readmeUrl: string;
   licenseUrl: string;
   zipUris: Map<Architecture, string>;
+  objects: S3Object[];
 }
 
-/** Puts the zips, README and LICENSE in the bucket; SAR reads them from there (s3:// URLs). */
-async function uploadArtifacts(
-  api: SarApi,
-  bucket: string,
-  settings: SarSettings,
-): Promise<Uploaded> {
-  const upload = async (path: string, name: string, contentType: string): Promise<string> => {
-    const key = s3KeyFor(settings.version, name);
-    await api.upload(bucket, key, path, contentType);
+/**
+ * Content-addressed keys (lambda-shell-runtime/<version>/<sha256>/<name>): other bytes get
+ * another key, so an upload can never change an object a published template points at.
+ */
+async function locateArtifacts(bucket: string, settings: SarSettings): Promise<Artifacts> {
+  const objects: S3Object[] = [];
+  const place = (path: string, name: string, sha256: string, contentType: string): string => {
+    const key = s3KeyFor(settings.version, `${sha256}/${name}`);
+    objects.push({ key, path, contentType });
     return `s3://${bucket}/${key}`;
   };
+  const placeFile = async (path: string, name: string, contentType: string): Promise<string> =>
+    place(path, name, sha256Hex(await readFile(path)), contentType);
   const zipUris = new Map<Architecture, string>();
   for (const zip of settings.zips)
-    zipUris.set(zip.arch, await upload(zip.path, zip.fileName, 'application/zip'));
+    zipUris.set(zip.arch, place(zip.path, zip.fileName, zip.sha256, 'application/zip'));
   return {
-    readmeUrl: await upload(join(paths.templates, 'README.md'), 'README.md', 'text/markdown'),
-    licenseUrl: await upload(paths.license, 'LICENSE', 'text/plain'),
+    readmeUrl: await placeFile(join(paths.templates, 'README.md'), 'README.md', 'text/markdown'),
+    licenseUrl: await placeFile(paths.license, 'LICENSE', 'text/plain'),
     zipUris,
+    objects,
   };
+}
+
+/** One application to publish: what it shows, its template, and what SAR held before uploads. */
+interface Planned {
+  metadata: ApplicationMetadata;
+  template: string;
+  existing: Existing;
 }
 
 function metadataFor(
   settings: SarSettings,
-  uploaded: Uploaded,
+  uploaded: Artifacts,
   name: string,
   what: string,
 ): ApplicationMetadata {
@@ -83,12 +108,13 @@ const templateValues = (
   version,
 });
 
-async function publishArchApplication(
+/** An architecture's application, inspected: refused here if its version holds another template. */
+async function planArchApplication(
   api: SarApi,
   settings: SarSettings,
-  uploaded: Uploaded,
+  uploaded: Artifacts,
   zip: LayerZip,
-): Promise<SarApplication> {
+): Promise<Planned> {
   const metadata = metadataFor(
     settings,
     uploaded,
@@ -100,23 +126,23 @@ async function publishArchApplication(
     contentUri: yamlValue(uploaded.zipUris.get(zip.arch)!),
     zipSha256: zip.sha256,
   });
-  return ensureApplication(api, metadata, settings.version, template);
+  const existing = await inspectApplication(api, metadata.name, settings.version);
+  assertSameVersion(metadata.name, settings.version, existing, template);
+  return { metadata, template, existing };
 }
 
-async function publishCombinedApplication(
-  api: SarApi,
+/** The application nesting both, whose template names the children's ids. */
+const combinedTemplate = (
   settings: SarSettings,
-  uploaded: Uploaded,
-  children: Map<Architecture, SarApplication>,
-): Promise<SarApplication> {
-  const metadata = metadataFor(settings, uploaded, settings.applicationName, 'arm64 and x86_64');
-  const template = await renderTemplate('template.yaml', {
+  metadata: ApplicationMetadata,
+  arm64ApplicationId: string,
+  amd64ApplicationId: string,
+): Promise<string> =>
+  renderTemplate('template.yaml', {
     ...templateValues(metadata, settings.version),
-    arm64ApplicationId: yamlValue(children.get('arm64')!.applicationId),
-    amd64ApplicationId: yamlValue(children.get('amd64')!.applicationId),
+    arm64ApplicationId: yamlValue(arm64ApplicationId),
+    amd64ApplicationId: yamlValue(amd64ApplicationId),
   });
-  return ensureApplication(api, metadata, settings.version, template);
-}
 
 /**
  * Publishes the layer as Serverless Application Repository applications (created, or a new
@@ -128,13 +154,54 @@ export async function publishSar(options: SarOptions): Promise<SarResult> {
   const api = options.dryRun ? dryRunSarApi(settings.region, plan) : awsSarApi(settings.region);
   const bucket = s3BucketFor(settings.s3Bucket, settings.region);
 
-  const uploaded = await uploadArtifacts(api, bucket, settings);
-  const children = new Map<Architecture, SarApplication>();
+  const artifacts = await locateArtifacts(bucket, settings);
+
+  // Before any upload: a version that SAR holds with other content is refused.
+  const planned = new Map<Architecture, Planned>();
   for (const zip of settings.zips)
-    children.set(zip.arch, await publishArchApplication(api, settings, uploaded, zip));
+    planned.set(zip.arch, await planArchApplication(api, settings, artifacts, zip));
+  const [arm64, amd64] = [planned.get('arm64'), planned.get('amd64')];
+  const both = arm64 && amd64;
+  const combined = metadataFor(settings, artifacts, settings.applicationName, 'arm64 and x86_64');
+  const combinedExisting = both
+    ? await inspectApplication(api, combined.name, settings.version)
+    : {};
+  if (arm64?.existing.applicationId && amd64?.existing.applicationId)
+    assertSameVersion(
+      combined.name,
+      settings.version,
+      combinedExisting,
+      await combinedTemplate(
+        settings,
+        combined,
+        arm64.existing.applicationId,
+        amd64.existing.applicationId,
+      ),
+    );
+
+  for (const object of artifacts.objects)
+    await api.upload(bucket, object.key, object.path, object.contentType);
+  const publish = (application: Planned, template = application.template) =>
+    ensureApplication(
+      api,
+      application.metadata,
+      settings.version,
+      template,
+      application.existing,
+      options.createRetry,
+    );
+  const children = new Map<Architecture, SarApplication>();
+  for (const [arch, application] of planned) children.set(arch, await publish(application));
   const applications = [...children.values()];
-  if (children.has('arm64') && children.has('amd64'))
-    applications.push(await publishCombinedApplication(api, settings, uploaded, children));
+  if (both) {
+    const template = await combinedTemplate(
+      settings,
+      combined,
+      children.get('arm64')!.applicationId,
+      children.get('amd64')!.applicationId,
+    );
+    applications.push(await publish({ metadata: combined, template, existing: combinedExisting }));
+  }
 
   // Nested applications are deployed with the consumer's rights: children are shared too.
   for (const application of applications)

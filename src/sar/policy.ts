@@ -46,7 +46,7 @@ export async function shareApplication(
     isRetryable: (error) => !isAwsError(error, 'ForbiddenException'),
     onRetry: (error, attempt, delayMs) =>
       log.info(
-        `PutApplicationPolicy ${applicationId} failed (${messageOf(error)}); attempt ${attempt + 1} in ${delayMs} ms`,
+        `PutApplicationPolicy for ${applicationId} failed: ${messageOf(error)}; attempt ${attempt + 1} in ${delayMs} ms`,
       ),
     ...retry,
   });

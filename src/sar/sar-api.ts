@@ -1,5 +1,4 @@
 import {
-  ConflictException,
   CreateApplicationCommand,
   CreateApplicationVersionCommand,
   GetApplicationCommand,
@@ -15,6 +14,7 @@ import {
 import { isAwsError, MAX_ATTEMPTS, s3Client } from '../publish/clients.js';
 import { planLine, type Plan } from '../publish/plan.js';
 import { uploadFile } from '../publish/s3-upload.js';
+import { awsCall } from './errors.js';
 
 /**
  * The Serverless Application Repository and S3 calls of the sar step, behind one interface so
@@ -25,30 +25,43 @@ export interface SarApi {
   upload(bucket: string, key: string, path: string, contentType: string): Promise<void>;
   /** The ApplicationId of the caller's application with this name, or undefined. */
   findApplication(name: string): Promise<string | undefined>;
-  createApplication(input: CreateApplicationRequest): Promise<string>;
   /** The stored template of a version, or undefined when the version does not exist. */
   versionTemplate(applicationId: string, version: string): Promise<string | undefined>;
-  /** Adds a version; false when it already exists (ConflictException). */
+  /** Creates the application with its first version, sent once (see ensureApplication). */
+  createApplication(input: CreateApplicationRequest): Promise<string>;
+  /** Adds a version, sent once; false when it already exists (ConflictException). */
   createApplicationVersion(input: CreateApplicationVersionRequest): Promise<boolean>;
   updateApplication(input: UpdateApplicationRequest): Promise<void>;
   putPolicy(applicationId: string, statements: ApplicationPolicyStatement[]): Promise<void>;
 }
 
+/**
+ * Reads and idempotent writes go through a client that retries; the two calls that create
+ * something (CreateApplication, CreateApplicationVersion) through one that never does, since a
+ * 5xx or a dropped connection may come after SAR created it: ensureApplication looks first.
+ */
 export function awsSarApi(region: string): SarApi {
   const sar = new ServerlessApplicationRepositoryClient({
     region,
     retryMode: 'adaptive',
     maxAttempts: MAX_ATTEMPTS,
   });
+  const sarOnce = new ServerlessApplicationRepositoryClient({ region, maxAttempts: 1 });
+  const call = <T>(operation: string, fn: () => Promise<T>): Promise<T> =>
+    awsCall(`serverlessrepo:${operation}`, region, fn);
   return {
     region,
     async upload(bucket, key, path, contentType) {
-      await uploadFile(s3Client(region), bucket, key, path, contentType);
+      await awsCall('s3:PutObject', region, () =>
+        uploadFile(s3Client(region), bucket, key, path, contentType),
+      );
     },
     async findApplication(name) {
       let NextToken: string | undefined;
       do {
-        const page = await sar.send(new ListApplicationsCommand({ NextToken, MaxItems: 100 }));
+        const page = await call('ListApplications', () =>
+          sar.send(new ListApplicationsCommand({ NextToken, MaxItems: 100 })),
+        );
         const found = page.Applications?.find((application) => application.Name === name);
         if (found?.ApplicationId) return found.ApplicationId;
         NextToken = page.NextToken;
@@ -56,7 +69,9 @@ export function awsSarApi(region: string): SarApi {
       return undefined;
     },
     async createApplication(input) {
-      const created = await sar.send(new CreateApplicationCommand(input));
+      const created = await call('CreateApplication', () =>
+        sarOnce.send(new CreateApplicationCommand(input)),
+      );
       if (!created.ApplicationId)
         throw new Error(`CreateApplication ${input.Name}: no ApplicationId`);
       return created.ApplicationId;
@@ -64,8 +79,10 @@ export function awsSarApi(region: string): SarApi {
     async versionTemplate(applicationId, version) {
       let got;
       try {
-        got = await sar.send(
-          new GetApplicationCommand({ ApplicationId: applicationId, SemanticVersion: version }),
+        got = await call('GetApplication', () =>
+          sar.send(
+            new GetApplicationCommand({ ApplicationId: applicationId, SemanticVersion: version }),
+          ),
         );
       } catch (error) {
         if (isAwsError(error, 'NotFoundException')) return undefined;
@@ -83,20 +100,23 @@ export function awsSarApi(region: string): SarApi {
     },
     async createApplicationVersion(input) {
       try {
-        await sar.send(new CreateApplicationVersionCommand(input));
+        await call('CreateApplicationVersion', () =>
+          sarOnce.send(new CreateApplicationVersionCommand(input)),
+        );
         return true;
       } catch (error) {
-        if (error instanceof ConflictException || isAwsError(error, 'ConflictException'))
-          return false;
+        if (isAwsError(error, 'ConflictException')) return false;
         throw error;
       }
     },
     async updateApplication(input) {
-      await sar.send(new UpdateApplicationCommand(input));
+      await call('UpdateApplication', () => sar.send(new UpdateApplicationCommand(input)));
     },
     async putPolicy(applicationId, statements) {
-      await sar.send(
-        new PutApplicationPolicyCommand({ ApplicationId: applicationId, Statements: statements }),
+      await call('PutApplicationPolicy', () =>
+        sar.send(
+          new PutApplicationPolicyCommand({ ApplicationId: applicationId, Statements: statements }),
+        ),
       );
     },
   };

@@ -14,6 +14,9 @@ export type TemplateFile = 'template-arm64.yaml' | 'template-amd64.yaml' | 'temp
 const PLACEHOLDER = /__([a-zA-Z0-9]+)__/g;
 const HASH_PLACEHOLDER = '__templateSha256__';
 
+export const sha256Hex = (data: string | Buffer): string =>
+  createHash('sha256').update(data).digest('hex');
+
 /** A YAML-safe scalar: JSON strings and arrays are valid YAML flow values. */
 export const yamlValue = (value: string | string[]): string => JSON.stringify(value);
 
@@ -29,8 +32,7 @@ export async function renderTemplate(
     return values[name] ?? placeholder;
   });
   if (missing.size > 0) throw new Error(`${file}: no value for ${[...missing].join(', ')}`);
-  const sha256 = createHash('sha256').update(filled).digest('hex');
-  return filled.replaceAll(HASH_PLACEHOLDER, sha256);
+  return filled.replaceAll(HASH_PLACEHOLDER, sha256Hex(filled));
 }
 
 /** The TemplateSha256 stamped in a template, in YAML or JSON form; undefined if absent. */

@@ -20,6 +20,8 @@ export interface SarOptions {
   allowUnreleasable?: boolean;
   /** How PutApplicationPolicy is retried right after creation (tests shorten it). */
   policyRetry?: RetryOptions;
+  /** The waits before looking for what a create whose answer was lost made (tests shorten it). */
+  createRetry?: RetryOptions;
 }
 
 /** One SAR application this step created or updated. */

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { CreateBucketCommand, GetObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import {
   CreateApplicationCommand as CreateApplication,
@@ -114,7 +115,12 @@ const existingApplications = () =>
   });
 const dataUrl = (text: string): string =>
   `data:text/plain;base64,${Buffer.from(text).toString('base64')}`;
-const notFound = () => new NotFoundException({ message: 'no such version', $metadata: {} });
+const notFound = () =>
+  new NotFoundException({ message: 'no such version', $metadata: { httpStatusCode: 404 } });
+const fileSha256 = async (path: string): Promise<string> =>
+  createHash('sha256')
+    .update(await readFile(path))
+    .digest('hex');
 
 /** The templates a first publication sends, by application name. */
 async function firstTemplates(): Promise<Map<string, string>> {
@@ -156,7 +162,9 @@ describe('publishSar', () => {
     );
     expect(result!.applications.map((application) => application.name)).toEqual(NAMES);
 
-    const prefix = `s3://${BUCKET}/lambda-shell-runtime/1.2.3`;
+    const readmeKey = `lambda-shell-runtime/1.2.3/${await fileSha256(join(paths.templates, 'README.md'))}/README.md`;
+    const licenseKey = `lambda-shell-runtime/1.2.3/${await fileSha256(paths.license)}/LICENSE`;
+    const arm64Key = `lambda-shell-runtime/1.2.3/${dist.zips[0].sha256}/lambda-shell-runtime-arm64-1.2.3.zip`;
     const creates = sar.commandCalls(CreateApplicationCommand).map((call) => call.args[0].input);
     expect(creates[0]).toEqual(
       expect.objectContaining({
@@ -164,13 +172,13 @@ describe('publishSar', () => {
         Author: 'lambda-shell-runtime',
         SemanticVersion: '1.2.3',
         SpdxLicenseId: 'Apache-2.0',
-        ReadmeUrl: `${prefix}/README.md`,
-        LicenseUrl: `${prefix}/LICENSE`,
+        ReadmeUrl: `s3://${BUCKET}/${readmeKey}`,
+        LicenseUrl: `s3://${BUCKET}/${licenseKey}`,
         SourceCodeUrl: 'https://github.com/example/lambda-shell-runtime',
       }),
     );
     const arm64Template = creates[0].TemplateBody!;
-    expect(arm64Template).toContain(`ContentUri: "${prefix}/lambda-shell-runtime-arm64-1.2.3.zip"`);
+    expect(arm64Template).toContain(`ContentUri: "s3://${BUCKET}/${arm64Key}"`);
     expect(arm64Template).toContain('SemanticVersion: 1.2.3');
     expect(arm64Template).toContain(`ZipSha256: ${dist.zips[0].sha256}`);
     expect(arm64Template).toMatch(/TemplateSha256: [0-9a-f]{64}\n/);
@@ -184,8 +192,8 @@ describe('publishSar', () => {
           Name: 'lambda-shell-runtime-arm64',
           Author: 'lambda-shell-runtime',
           SemanticVersion: '1.2.3',
-          ReadmeUrl: `${prefix}/README.md`,
-          LicenseUrl: `${prefix}/LICENSE`,
+          ReadmeUrl: `s3://${BUCKET}/${readmeKey}`,
+          LicenseUrl: `s3://${BUCKET}/${licenseKey}`,
           SourceCodeUrl: 'https://github.com/example/lambda-shell-runtime',
           Labels: expect.arrayContaining(['lambda', 'layer']),
         },
@@ -194,7 +202,7 @@ describe('publishSar', () => {
         Layer: {
           Type: 'AWS::Serverless::LayerVersion',
           Properties: {
-            ContentUri: `${prefix}/lambda-shell-runtime-arm64-1.2.3.zip`,
+            ContentUri: `s3://${BUCKET}/${arm64Key}`,
             CompatibleRuntimes: ['provided.al2023'],
             CompatibleArchitectures: ['arm64'],
             LicenseInfo: 'Apache-2.0',
@@ -236,15 +244,11 @@ describe('publishSar', () => {
       { StatementId: 'lsr-public', Principals: ['*'], Actions: ['Deploy'] },
     ]);
 
-    expect(await s3Text('lambda-shell-runtime/1.2.3/lambda-shell-runtime-arm64-1.2.3.zip')).toEqual(
-      await readFile(dist.zips[0].path),
-    );
-    expect((await s3Text('lambda-shell-runtime/1.2.3/README.md')).toString()).toBe(
+    expect(await s3Text(arm64Key)).toEqual(await readFile(dist.zips[0].path));
+    expect((await s3Text(readmeKey)).toString()).toBe(
       await readFile(join(paths.templates, 'README.md'), 'utf8'),
     );
-    expect((await s3Text('lambda-shell-runtime/1.2.3/LICENSE')).toString()).toBe(
-      await readFile(paths.license, 'utf8'),
-    );
+    expect((await s3Text(licenseKey)).toString()).toBe(await readFile(paths.license, 'utf8'));
   });
 
   it('adds a new version to existing applications', async () => {
@@ -267,7 +271,7 @@ describe('publishSar', () => {
     expect(sar.commandCalls(UpdateApplicationCommand)[0].args[0].input).toEqual(
       expect.objectContaining({
         ApplicationId: `${ACCOUNT_ARN}/lambda-shell-runtime-arm64`,
-        ReadmeUrl: `s3://${BUCKET}/lambda-shell-runtime/1.2.3/README.md`,
+        ReadmeUrl: `s3://${BUCKET}/lambda-shell-runtime/1.2.3/${await fileSha256(join(paths.templates, 'README.md'))}/README.md`,
       }),
     );
     expect(sar.commandCalls(CreateApplicationCommand)).toHaveLength(0);
@@ -329,7 +333,12 @@ describe('publishSar', () => {
       .callsFake(async (input) => ({ ApplicationId: `${ACCOUNT_ARN}/${input.Name}` }));
     sar
       .on(PutApplicationPolicyCommand)
-      .rejectsOnce(new BadRequestException({ message: 'not ready', $metadata: {} }))
+      .rejectsOnce(
+        new BadRequestException({
+          message: 'not ready',
+          $metadata: { httpStatusCode: 400, requestId: 'req-1' },
+        }),
+      )
       .rejectsOnce(notFound())
       .resolves({});
     const sleep = jest.fn(async (_ms: number) => {});
@@ -339,7 +348,9 @@ describe('publishSar', () => {
     expect(result!.applicationId).toBe(`${ACCOUNT_ARN}/lambda-shell-runtime-arm64`);
     expect(sar.commandCalls(PutApplicationPolicyCommand)).toHaveLength(3);
     expect(sleep).toHaveBeenCalledTimes(2);
-    expect(text).toMatch(/PutApplicationPolicy .* failed \(not ready\); attempt 2/);
+    expect(text).toMatch(
+      /PutApplicationPolicy for \S+-arm64 failed: serverlessrepo:PutApplicationPolicy in eu-west-1: HTTP 400 BadRequestException \(request id req-1\): not ready; attempt 2/,
+    );
   });
 
   it('does not retry a policy it is forbidden to set', async () => {
@@ -408,23 +419,24 @@ describe('publishSar before any call', () => {
       expect(server.requests()).toBe(0);
       expect(sar.calls()).toHaveLength(0);
       const calls = result!.plan.map((line) => line.split(' ')[1]);
+      // Every application is looked up before anything is uploaded.
       expect(calls).toEqual([
-        's3:PutObject',
-        's3:PutObject',
-        's3:PutObject',
-        's3:PutObject',
         'serverlessrepo:ListApplications',
+        'serverlessrepo:ListApplications',
+        'serverlessrepo:ListApplications',
+        's3:PutObject',
+        's3:PutObject',
+        's3:PutObject',
+        's3:PutObject',
         'serverlessrepo:CreateApplication',
-        'serverlessrepo:ListApplications',
         'serverlessrepo:CreateApplication',
-        'serverlessrepo:ListApplications',
         'serverlessrepo:CreateApplication',
         'serverlessrepo:PutApplicationPolicy',
         'serverlessrepo:PutApplicationPolicy',
         'serverlessrepo:PutApplicationPolicy',
       ]);
       expect(result!.plan.every((line) => line.startsWith(`${REGION} `))).toBe(true);
-      expect(result!.plan[5]).toContain('"TemplateBody":"<template, ');
+      expect(result!.plan[7]).toContain('"TemplateBody":"<template, ');
       expect(result!.applicationId).toBe(
         `arn:aws:serverlessrepo:${REGION}:<account>:applications/lambda-shell-runtime`,
       );
