@@ -1,5 +1,10 @@
 import { createHash } from 'node:crypto';
-import { CreateBucketCommand, GetObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import {
+  CreateBucketCommand,
+  GetObjectCommand,
+  ListObjectsV2Command,
+  S3Client,
+} from '@aws-sdk/client-s3';
 import {
   CreateApplicationCommand as CreateApplication,
   CreateApplicationVersionCommand as CreateApplicationVersion,
@@ -7,7 +12,9 @@ import {
   ListApplicationsCommand as ListApplications,
   NotFoundException,
   BadRequestException,
+  ConflictException,
   ForbiddenException,
+  InternalServerErrorException,
   PutApplicationPolicyCommand as PutApplicationPolicy,
   ServerlessApplicationRepositoryClient,
   UpdateApplicationCommand as UpdateApplication,
@@ -391,6 +398,198 @@ describe('publishSar', () => {
         Actions: ['Deploy'],
       },
     ]);
+  });
+});
+
+type Lost = 'HTTP 500' | 'a dropped connection';
+const LOST: Lost[] = ['HTTP 500', 'a dropped connection'];
+
+/** The error the SDK gives when SAR's answer is lost: a 500, or no answer at all. */
+const lostAnswer = (kind: Lost): Error =>
+  kind === 'HTTP 500'
+    ? new InternalServerErrorException({
+        message: 'We encountered an internal error. Please try again.',
+        $metadata: { httpStatusCode: 500, requestId: 'req-500' },
+      })
+    : Object.assign(new Error('socket hang up'), { code: 'ECONNRESET', $metadata: {} });
+
+type CreateOperation = 'CreateApplication' | 'CreateApplicationVersion';
+
+/**
+ * SAR as a store of applications and their versions' templates. `lose` makes the first create of
+ * each application fail: after storing it (apply), or before (a create SAR never received).
+ */
+function fakeSar(lose: { operation?: CreateOperation; kind?: Lost; apply?: boolean } = {}) {
+  const applications = new Map<string, Map<string, string>>();
+  const lostOnce = new Set<string>();
+  const nameOf = (applicationId: string): string => applicationId.split('/').pop()!;
+  const create = (operation: CreateOperation, name: string, version: string, template: string) => {
+    const fails = lose.operation === operation && !lostOnce.has(name);
+    if (fails) lostOnce.add(name);
+    if (fails && !lose.apply) throw lostAnswer(lose.kind ?? 'HTTP 500');
+    const versions = applications.get(name);
+    if (operation === 'CreateApplication' ? versions : versions?.has(version))
+      throw new ConflictException({ message: 'exists', $metadata: { httpStatusCode: 409 } });
+    if (versions) versions.set(version, template);
+    else applications.set(name, new Map([[version, template]]));
+    if (fails) throw lostAnswer(lose.kind ?? 'HTTP 500');
+  };
+  sar.on(ListApplicationsCommand).callsFake(async () => ({
+    Applications: [...applications.keys()].map((name) => ({
+      Name: name,
+      ApplicationId: `${ACCOUNT_ARN}/${name}`,
+      Author: 'lambda-shell-runtime',
+      Description: 'x',
+    })),
+  }));
+  sar.on(GetApplicationCommand).callsFake(async (input) => {
+    const template = applications.get(nameOf(input.ApplicationId))?.get(input.SemanticVersion!);
+    if (template === undefined) throw notFound();
+    return { Version: { SemanticVersion: input.SemanticVersion, TemplateUrl: dataUrl(template) } };
+  });
+  sar.on(CreateApplicationCommand).callsFake(async (input) => {
+    create('CreateApplication', input.Name, input.SemanticVersion!, input.TemplateBody!);
+    return { ApplicationId: `${ACCOUNT_ARN}/${input.Name}` };
+  });
+  sar.on(CreateApplicationVersionCommand).callsFake(async (input) => {
+    create(
+      'CreateApplicationVersion',
+      nameOf(input.ApplicationId),
+      input.SemanticVersion,
+      input.TemplateBody!,
+    );
+    return {};
+  });
+  sar.on(UpdateApplicationCommand).resolves({});
+  sar.on(PutApplicationPolicyCommand).resolves({});
+  return applications;
+}
+
+const createCalls = (operation: CreateOperation): string[] =>
+  (operation === 'CreateApplication'
+    ? sar.commandCalls(CreateApplicationCommand).map((call) => call.args[0].input.Name!)
+    : sar
+        .commandCalls(CreateApplicationVersionCommand)
+        .map((call) => call.args[0].input.ApplicationId!.split('/').pop()!)
+  ).sort();
+
+describe('publishSar when an answer is lost (SAR created it, then 500 or a dropped connection)', () => {
+  const retry = { createRetry: noWait };
+
+  it.each(LOST)('CreateApplication, then %s: one application each, created once', async (kind) => {
+    const applications = fakeSar({ operation: 'CreateApplication', kind, apply: true });
+    const { result, text } = await captureStderr(() => publishSar(options(retry)));
+
+    expect([...applications.keys()].sort()).toEqual([...NAMES].sort());
+    for (const versions of applications.values()) expect([...versions.keys()]).toEqual(['1.2.3']);
+    expect(createCalls('CreateApplication')).toEqual([...NAMES].sort());
+    expect(sar.commandCalls(CreateApplicationVersionCommand)).toHaveLength(0);
+    expect(result!.applications.map((a) => [a.created, a.versionCreated])).toEqual(
+      NAMES.map(() => [true, true]),
+    );
+    expect(text).toContain(
+      'looking for application lambda-shell-runtime-arm64 before trying again',
+    );
+  });
+
+  it.each(LOST)('CreateApplicationVersion, then %s: one version each, added once', async (kind) => {
+    const applications = fakeSar({ operation: 'CreateApplicationVersion', kind, apply: true });
+    for (const name of NAMES) applications.set(name, new Map([['1.2.2', 'an older template']]));
+    const { result } = await captureStderr(() => publishSar(options(retry)));
+
+    for (const versions of applications.values())
+      expect([...versions.keys()]).toEqual(['1.2.2', '1.2.3']);
+    expect(createCalls('CreateApplicationVersion')).toEqual([...NAMES].sort());
+    expect(result!.applications.every((a) => a.versionCreated && !a.created)).toBe(true);
+    expect(sar.commandCalls(UpdateApplicationCommand)).toHaveLength(3);
+  });
+
+  it.each<CreateOperation>(['CreateApplication', 'CreateApplicationVersion'])(
+    '%s that SAR never received is sent again once the look finds nothing',
+    async (operation) => {
+      const applications = fakeSar({ operation, kind: 'HTTP 500', apply: false });
+      if (operation === 'CreateApplicationVersion')
+        for (const name of NAMES) applications.set(name, new Map([['1.2.2', 'older']]));
+      await captureStderr(() => publishSar(options(retry)));
+
+      expect(createCalls(operation)).toEqual([...NAMES, ...NAMES].sort());
+      for (const versions of applications.values()) expect(versions.has('1.2.3')).toBe(true);
+    },
+  );
+
+  it.each(LOST)('after %s, a second run creates nothing', async (kind) => {
+    const applications = fakeSar({ operation: 'CreateApplication', kind, apply: true });
+    await captureStderr(() => publishSar(options(retry)));
+    const before = sar.calls().length;
+    const { result } = await captureStderr(() => publishSar(options(retry)));
+
+    const later = sar.calls().slice(before);
+    expect(later.filter((call) => /^Create/.test(call.args[0].constructor.name)).length).toBe(0);
+    expect(result!.applications.every((a) => !a.created && !a.versionCreated)).toBe(true);
+    expect(applications.size).toBe(3);
+  });
+
+  it('a lasting 5xx on CreateApplication fails after 4 attempts, naming operation, region and status', async () => {
+    fakeSar();
+    sar.on(CreateApplicationCommand).rejects(lostAnswer('HTTP 500'));
+    const { error } = await captureStderr(() => publishSar(options(retry)));
+    expect((error as Error).message).toBe(
+      'serverlessrepo:CreateApplication in eu-west-1: HTTP 500 InternalServerErrorException (request id req-500): We encountered an internal error. Please try again.',
+    );
+    expect(sar.commandCalls(CreateApplicationCommand)).toHaveLength(4);
+  });
+});
+
+describe('publishSar never changes a published artifact', () => {
+  async function bucketObjects(): Promise<string[]> {
+    const listed = await new S3Client({ region: REGION }).send(
+      new ListObjectsV2Command({ Bucket: BUCKET }),
+    );
+    return (listed.Contents ?? [])
+      .map((object) => `${object.Key} ${object.ETag} ${object.LastModified?.toISOString()}`)
+      .sort();
+  }
+
+  it('a re-run of a version with a changed zip is refused before any upload: no object added or changed', async () => {
+    const other = await makeDist('1.2.3', { salt: 'a changed build' });
+    try {
+      fakeSar();
+      await captureStderr(() => publishSar(options({ version: '1.2.3' })));
+      const published = await bucketObjects();
+      const calls = sar.calls().length;
+
+      const { error } = await captureStderr(() => publishSar(options({ zips: other.zips })));
+
+      expect((error as Error).message).toMatch(
+        /SAR application lambda-shell-runtime-arm64 already has version 1\.2\.3 with a different template/,
+      );
+      expect(await bucketObjects()).toEqual(published);
+      // Only reads were made: ListApplications and GetApplication.
+      expect(
+        sar
+          .calls()
+          .slice(calls)
+          .map((call) => call.args[0].constructor.name)
+          .filter((name) => !/^(ListApplications|GetApplication)Command$/.test(name)),
+      ).toEqual([]);
+    } finally {
+      await other.remove();
+    }
+  });
+
+  it('the objects a template points at are content-addressed: the sha256 is in each key', async () => {
+    fakeSar();
+    await captureStderr(() => publishSar(options()));
+    const template = sar.commandCalls(CreateApplicationCommand)[0].args[0].input.TemplateBody!;
+    const uri = /ContentUri: "s3:\/\/[^/]+\/([^"]+)"/.exec(template)![1];
+    expect(uri).toBe(
+      `lambda-shell-runtime/1.2.3/${dist.zips[0].sha256}/lambda-shell-runtime-arm64-1.2.3.zip`,
+    );
+    expect(
+      createHash('sha256')
+        .update(await s3Text(uri))
+        .digest('hex'),
+    ).toBe(dist.zips[0].sha256);
   });
 });
 
