@@ -252,6 +252,29 @@ describe('idempotent assets', () => {
     expect(release.assets.map((asset) => asset.name)).toContain('notes.txt');
   });
 
+  test('same name and size, different content, with a digest: replaced on the digest alone', async () => {
+    const bytes = await readFile(dist.zips.arm64);
+    const changed = Buffer.from(bytes);
+    changed[changed.length - 1] ^= 0x01;
+    const release = server.seedRelease({
+      tag: 'v1.2.3',
+      assets: [{ name: 'lambda-shell-runtime-arm64-1.2.3.zip', content: changed }],
+    });
+    const oldId = release.assets[0].id;
+
+    const result = await releaseAssets(optionsFor(server, dist));
+
+    expect(result.replaced).toEqual(['lambda-shell-runtime-arm64-1.2.3.zip']);
+    expect(count(server, 'DELETE', new RegExp(`/releases/assets/${oldId}$`))).toBe(1);
+    const arm64 = release.assets.find(
+      (asset) => asset.name === 'lambda-shell-runtime-arm64-1.2.3.zip',
+    );
+    expect(arm64?.bytes.equals(bytes)).toBe(true);
+    expect(arm64?.digest).toBe(`sha256:${sha256(bytes)}`);
+    // The digest decided: nothing was downloaded to compare.
+    expect(server.requests.filter((r) => r.host === 'storage')).toEqual([]);
+  });
+
   test('without a digest (older assets), same size is compared byte for byte, downloaded without the token', async () => {
     const arm64 = await readFile(dist.zips.arm64);
     const amd64 = await readFile(dist.zips.amd64);
