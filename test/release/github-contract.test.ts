@@ -105,7 +105,8 @@ describe("the GitHub stand-in against GitHub's OpenAPI description", () => {
     const body = created.response as { author: Record<string, unknown> };
     const validate = contract.schema('release');
     expect(validate(body)).toBe(true);
-    const { events_url: _events, ...author } = body.author;
+    const author = { ...body.author };
+    delete author.events_url;
     expect(validate({ ...body, author })).toBe(false);
     expect(validate.errors?.[0]).toMatchObject({
       instancePath: '/author',
