@@ -13,6 +13,8 @@ export interface ClientTuning {
   msPerSecond?: number;
   /** Space writes a second apart, as GitHub asks of integrators (true). */
   paceWrites?: boolean;
+  /** How long create-release may go unanswered before it counts as lost (60 000 ms). */
+  createTimeoutMs?: number;
 }
 
 /** Retries of one request, on 5xx (plugin-retry) and on rate limits (plugin-throttling). */
@@ -28,6 +30,7 @@ export interface RepoClient extends Repository {
   token: string;
   /** Milliseconds per second of back-off between attempts of a write (tuning.msPerSecond). */
   msPerSecond: number;
+  createTimeoutMs: number;
 }
 
 export type Release = Awaited<
@@ -105,6 +108,7 @@ export function connect(
     octokit: createOctokit(token, resolveApiUrl(apiUrl), tuning),
     token,
     msPerSecond: tuning.msPerSecond ?? 1000,
+    createTimeoutMs: tuning.createTimeoutMs ?? 60_000,
     ...repository,
   };
 }

@@ -70,7 +70,11 @@ export async function createDraftRelease(
           draft: true,
           prerelease: release.prerelease,
           ...(release.targetCommitish ? { target_commitish: release.targetCommitish } : {}),
-          ...NO_BLIND_RETRY,
+          // A create left hanging counts as lost: looked for, then tried again.
+          request: {
+            ...NO_BLIND_RETRY.request,
+            signal: AbortSignal.timeout(client.createTimeoutMs),
+          },
         }),
       { creatingRelease: true },
     );

@@ -39,7 +39,16 @@ export function permissionHint(
 
 interface RequestErrorLike {
   status?: unknown;
+  message?: unknown;
+  cause?: { name?: unknown; message?: unknown };
   response?: { data?: { errors?: Array<{ code?: unknown }> } };
+}
+
+// octokit says "Unknown Error" when fetch fails with something not an Error (a timeout's DOMException).
+function transportMessage(details: RequestErrorLike): string | undefined {
+  const cause = details.cause;
+  if (details.message !== 'Unknown Error' || typeof cause?.message !== 'string') return undefined;
+  return `${typeof cause.name === 'string' ? `${cause.name}: ` : ''}${cause.message}`;
 }
 
 /**
@@ -54,7 +63,7 @@ export class GitHubError extends Error {
   constructor(action: string, error: unknown, token: string, context: HintContext = {}) {
     const details = (error ?? {}) as RequestErrorLike;
     const status = typeof details.status === 'number' ? details.status : undefined;
-    const message = messageOf(error);
+    const message = transportMessage(details) ?? messageOf(error);
     const hint = permissionHint(status, message, context);
     super(
       scrubSecret(

@@ -52,7 +52,7 @@ export interface RecordedRequest {
   bodyLength: number;
   /** The request body as sent (the tests' bodies are small). */
   body: Buffer;
-  /** The status answered; 0 when the connection was dropped instead. */
+  /** The status answered; 0 while unanswered, or when the connection was dropped instead. */
   status: number;
   /** The JSON body answered (undefined for none, bytes, or a dropped connection). */
   response: unknown;
@@ -115,6 +115,8 @@ export interface Fault {
   apply?: boolean;
   /** Destroy the socket instead of answering (a dropped connection, a timeout cut short). */
   drop?: boolean;
+  /** Hold the answer this long (after applying): a client with a shorter timeout gives up. */
+  delayMs?: number;
   /** The status answered (500); ignored with `drop`. */
   status?: number;
   headers?: Record<string, string>;
@@ -355,6 +357,19 @@ export class GitHubServer {
     const body = Buffer.concat(chunks);
     const url = new URL(req.url ?? '/', host === 'api' ? this.apiOrigin : this.storageOrigin);
     const method = req.method ?? 'GET';
+    // Logged on arrival (an answer held back still counts), completed once answered.
+    const record: RecordedRequest = {
+      host,
+      method,
+      path: `${url.pathname}${url.search}`,
+      headers: req.headers,
+      bodyLength: body.length,
+      body,
+      status: 0,
+      response: undefined,
+      at,
+    };
+    this.requests.push(record);
     const reply = await this.answer(host, {
       method,
       url,
@@ -363,18 +378,10 @@ export class GitHubServer {
       body,
       params: [],
     });
-    const answered = !reply.drop && !Buffer.isBuffer(reply.body) ? reply.body : undefined;
-    this.requests.push({
-      host,
-      method,
-      path: `${url.pathname}${url.search}`,
-      headers: req.headers,
-      bodyLength: body.length,
-      body,
-      status: reply.drop ? 0 : reply.status,
-      response: answered,
-      at,
-    });
+    if (!reply.drop) {
+      record.status = reply.status;
+      record.response = Buffer.isBuffer(reply.body) ? undefined : reply.body;
+    }
     if (reply.drop) {
       res.socket?.destroy();
       return;
@@ -424,6 +431,7 @@ export class GitHubServer {
     if (!fault) return this.handle(host, request);
     fault.effect?.();
     if (fault.apply) await this.handle(host, request);
+    if (fault.delayMs) await new Promise((resolve) => setTimeout(resolve, fault.delayMs));
     if (fault.drop) return { status: 0, drop: true };
     const status = fault.status ?? 500;
     return {

@@ -10,6 +10,7 @@ import {
   uploadAssets,
 } from '../../src/release/index.js';
 import {
+  FAST,
   captureOutput,
   makeDist,
   optionsFor,
@@ -461,6 +462,18 @@ describe('a write whose answer is lost (GitHub applied it, then 500 or a dropped
       expect(creates(server)).toHaveLength(1);
     },
   );
+
+  test('a create left unanswered past the timeout: looked for, found, not sent again', async () => {
+    server.failNext({ method: 'POST', path: /\/releases$/, apply: true, delayMs: 1500 });
+
+    await releaseAssets(
+      optionsFor(server, dist, { tuning: { ...FAST, createTimeoutMs: 200 }, draft: true }),
+    );
+
+    expect(creates(server)).toHaveLength(1);
+    expect(server.releasesForTag('v1.2.3')).toMatchObject([{ draft: true }]);
+    expect(output.text()).toMatch(/create a draft release for v1\.2\.3 failed.*timeout/);
+  });
 
   test('a create that GitHub did not apply (500) is sent again once nothing is found', async () => {
     server.failNext({ method: 'POST', path: /\/releases$/, status: 500 });
