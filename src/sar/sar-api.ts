@@ -40,13 +40,18 @@ export interface SarApi {
  * something (CreateApplication, CreateApplicationVersion) through one that never does, since a
  * 5xx or a dropped connection may come after SAR created it: ensureApplication looks first.
  */
-export function awsSarApi(region: string): SarApi {
+export function awsSarApi(region: string, createTimeoutMs = 60_000): SarApi {
   const sar = new ServerlessApplicationRepositoryClient({
     region,
     retryMode: 'adaptive',
     maxAttempts: MAX_ATTEMPTS,
   });
-  const sarOnce = new ServerlessApplicationRepositoryClient({ region, maxAttempts: 1 });
+  // A create left unanswered counts as lost too: looked for, then tried again.
+  const sarOnce = new ServerlessApplicationRepositoryClient({
+    region,
+    maxAttempts: 1,
+    requestHandler: { connectionTimeout: 10_000, requestTimeout: createTimeoutMs },
+  });
   const call = <T>(operation: string, fn: () => Promise<T>): Promise<T> =>
     awsCall(`serverlessrepo:${operation}`, region, fn);
   return {

@@ -1,3 +1,4 @@
+import { outcomeUnknown } from '../../src/sar/errors.js';
 import { awsSarApi } from '../../src/sar/sar-api.js';
 import { startCountingServer, useAwsSuite, type CountingServer } from '../publish/fixtures.js';
 
@@ -36,5 +37,40 @@ describe('the SAR calls that create something', () => {
       }),
     ).rejects.toThrow(/^serverlessrepo:CreateApplicationVersion in eu-west-1: HTTP 500 /);
     expect(suite.server.requests() - before).toBe(1);
+  });
+});
+
+describe('a create left unanswered', () => {
+  it('times out as a lost answer (no HTTP answer), sent once', async () => {
+    const { createServer } = await import('node:http');
+    let received = 0;
+    const silent = createServer((request) => {
+      received++;
+      request.resume();
+    });
+    await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
+    const { port } = silent.address() as { port: number };
+    process.env.AWS_ENDPOINT_URL = `http://127.0.0.1:${port}`;
+    try {
+      const error = await awsSarApi('eu-west-1', 300)
+        .createApplicationVersion({
+          ApplicationId: 'arn:aws:serverlessrepo:eu-west-1:123456789012:applications/x',
+          SemanticVersion: '1.2.3',
+          TemplateBody: template,
+        })
+        .then(
+          () => undefined,
+          (caught: unknown) => caught as Error,
+        );
+      expect(error?.message).toMatch(
+        /^serverlessrepo:CreateApplicationVersion in eu-west-1: no HTTP answer TimeoutError/,
+      );
+      expect(outcomeUnknown(error)).toBe(true);
+      expect(received).toBe(1);
+    } finally {
+      process.env.AWS_ENDPOINT_URL = suite.server.endpoint;
+      silent.closeAllConnections();
+      await new Promise((resolve) => silent.close(resolve));
+    }
   });
 });
