@@ -13,7 +13,7 @@ import type { AddressInfo } from 'node:net';
  * release-asset endpoints the way api.github.com (or GHES under /api/v3) does: the same paths,
  * status codes, bodies, Link pagination, rate-limit headers, and two hosts, like GitHub's:
  *
- * - the API host (`apiUrl`), which also takes uploads under /uploads (the brief's stand-in for
+ * - the API host (`apiUrl`), which also takes uploads under /uploads (standing in for
  *   uploads.github.com) unless `ghes` is set;
  * - a storage host (objects.githubusercontent.com's role): signed asset downloads that need no
  *   token, and, with `ghes`, the uploads under /api/uploads, so an upload_url's host differs.
