@@ -26,7 +26,7 @@ async function findDraft(client: RepoClient, tag: string): Promise<Release | und
     repo,
     per_page: 100,
   });
-  return call(client, `list the releases of ${owner}/${repo}`, async () => {
+  const list = async () => {
     // Newest first: stop at the first page holding a draft of this tag.
     for await (const page of pages) {
       const drafts = page.data.filter((release) => release.draft && release.tag_name === tag);
@@ -37,7 +37,8 @@ async function findDraft(client: RepoClient, tag: string): Promise<Release | und
       if (drafts.length > 0) return drafts[0];
     }
     return undefined;
-  });
+  };
+  return call(client, `list the releases of ${owner}/${repo}`, list, { repositoryCall: true });
 }
 
 export interface NewRelease {
@@ -76,7 +77,7 @@ export async function createDraftRelease(
             signal: AbortSignal.timeout(client.createTimeoutMs),
           },
         }),
-      { creatingRelease: true },
+      { repositoryCall: true },
     );
     return response.data;
   };

@@ -6,8 +6,11 @@ export const scrubSecret = (text: string, secret: string): string =>
 
 /** What the call was, for the hint on a permission error. */
 export interface HintContext {
-  /** POST /releases: GitHub answers 404, not 403, when the token may not create releases. */
-  creatingRelease?: boolean;
+  /**
+   * A call on the repository itself (list or create releases): there GitHub answers 404, not
+   * 403, when the token cannot see the repository or may not write to it.
+   */
+  repositoryCall?: boolean;
 }
 
 const WORKFLOWS_HINT =
@@ -27,10 +30,10 @@ export function permissionHint(
       '(in the workflow: permissions: contents: write). ' +
       WORKFLOWS_HINT
     );
-  if (status === 404 && context.creatingRelease)
+  if (status === 404 && context.repositoryCall)
     return (
-      'GitHub answers 404 when the token cannot see the repository or may not create releases ' +
-      'in it: check the repository name and give the token contents: write ' +
+      'GitHub answers 404 when the token cannot see the repository or may not write releases ' +
+      'to it: check the repository name and give the token contents: write ' +
       '(in the workflow: permissions: contents: write). ' +
       WORKFLOWS_HINT
     );

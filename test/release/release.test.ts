@@ -578,12 +578,12 @@ describe('a token short of rights', () => {
     });
     const error = await rejectionOf(releaseAssets(optionsFor(server, dist)));
     expect(error.message).toMatch(
-      /create a draft release for v1\.2\.3 failed \(HTTP 404\): Not Found.*cannot see the repository or may not create releases.*contents: write/s,
+      /create a draft release for v1\.2\.3 failed \(HTTP 404\): Not Found.*cannot see the repository or may not write releases.*contents: write/s,
     );
     expect(error.message).toMatch(WORKFLOWS);
   });
 
-  test('a 404 elsewhere gets no such hint', async () => {
+  test('404 on the release list (a repository the token cannot see): the same hint', async () => {
     server.failNext({
       method: 'GET',
       path: /\/releases$/,
@@ -591,7 +591,23 @@ describe('a token short of rights', () => {
       body: { message: 'Not Found' },
     });
     const error = await rejectionOf(releaseAssets(optionsFor(server, dist)));
-    expect(error.message).toMatch(/list the releases .* failed \(HTTP 404\): Not Found$/);
+    expect(error.message).toMatch(
+      /list the releases of octo-org\/lambda-shell-runtime failed \(HTTP 404\): Not Found\. GitHub answers 404 when the token cannot see the repository/,
+    );
+  });
+
+  test('a 404 on a release asset gets no such hint', async () => {
+    server.seedRelease({ tag: 'v1.2.3' });
+    server.failNext({
+      method: 'GET',
+      path: /\/assets$/,
+      status: 404,
+      body: { message: 'Not Found' },
+    });
+    const error = await rejectionOf(releaseAssets(optionsFor(server, dist)));
+    expect(error.message).toMatch(
+      /list the assets of release v1\.2\.3 failed \(HTTP 404\): Not Found$/,
+    );
   });
 });
 
