@@ -553,6 +553,11 @@ describe('a write whose answer is lost (GitHub applied it, then 500 or a dropped
 });
 
 describe('a token short of rights', () => {
+  /** The error of a run whose matching request GitHub answers 404. */
+  const failingWith404 = (method: string, path: RegExp): Promise<Error> => {
+    server.failNext({ method, path, status: 404, body: { message: 'Not Found', status: '404' } });
+    return rejectionOf(releaseAssets(optionsFor(server, dist)));
+  };
   const WORKFLOWS = /\.github\/workflows\/.*workflows: write.*workflow scope/s;
 
   test('403 "Resource not accessible by integration": names contents: write and the workflows permission', async () => {
@@ -570,13 +575,7 @@ describe('a token short of rights', () => {
   });
 
   test('404 on create-release: says the token may not see or write the repository', async () => {
-    server.failNext({
-      method: 'POST',
-      path: /\/releases$/,
-      status: 404,
-      body: { message: 'Not Found', status: '404' },
-    });
-    const error = await rejectionOf(releaseAssets(optionsFor(server, dist)));
+    const error = await failingWith404('POST', /\/releases$/);
     expect(error.message).toMatch(
       /create a draft release for v1\.2\.3 failed \(HTTP 404\): Not Found.*cannot see the repository or may not write releases.*contents: write/s,
     );
@@ -584,13 +583,7 @@ describe('a token short of rights', () => {
   });
 
   test('404 on the release list (a repository the token cannot see): the same hint', async () => {
-    server.failNext({
-      method: 'GET',
-      path: /\/releases$/,
-      status: 404,
-      body: { message: 'Not Found' },
-    });
-    const error = await rejectionOf(releaseAssets(optionsFor(server, dist)));
+    const error = await failingWith404('GET', /\/releases$/);
     expect(error.message).toMatch(
       /list the releases of octo-org\/lambda-shell-runtime failed \(HTTP 404\): Not Found\. GitHub answers 404 when the token cannot see the repository/,
     );
@@ -598,13 +591,7 @@ describe('a token short of rights', () => {
 
   test('a 404 on a release asset gets no such hint', async () => {
     server.seedRelease({ tag: 'v1.2.3' });
-    server.failNext({
-      method: 'GET',
-      path: /\/assets$/,
-      status: 404,
-      body: { message: 'Not Found' },
-    });
-    const error = await rejectionOf(releaseAssets(optionsFor(server, dist)));
+    const error = await failingWith404('GET', /\/assets$/);
     expect(error.message).toMatch(
       /list the assets of release v1\.2\.3 failed \(HTTP 404\): Not Found$/,
     );
