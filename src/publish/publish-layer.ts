@@ -44,8 +44,13 @@ async function content(job: LayerJob): Promise<LayerContent> {
   return { zip: job.zip, s3 };
 }
 
-async function publish(job: LayerJob, code: LayerContent, text: string): Promise<LayerVersionInfo> {
-  const published = await job.api.publishVersion(publishInput(job, text), code);
+async function publish(
+  job: LayerJob,
+  code: LayerContent,
+  text: string,
+  after: number,
+): Promise<LayerVersionInfo> {
+  const published = await job.api.publishVersion(publishInput(job, text), code, after);
   // Lambda hashes what it stored: a mismatch means a wrong or truncated S3 object.
   if (published.codeSha256 !== job.zip.codeSha256) {
     throw new Error(
@@ -74,13 +79,14 @@ export async function publishLayer(job: LayerJob): Promise<LayerOutcome> {
       job,
       code,
       `${description(job.zip)} filler to align version numbers across regions: use version ${target}`,
+      last,
     );
     fillers++;
     last = filler.version;
     if (last >= target) break;
   }
   if (target !== undefined && last >= target) throw overshoot(job, last, target);
-  const published = await publish(job, code, description(job.zip));
+  const published = await publish(job, code, description(job.zip), last);
   if (target !== undefined && published.version !== target)
     throw overshoot(job, published.version, target);
   const permissionsAdded = await ensurePermissions(
