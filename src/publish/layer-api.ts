@@ -10,6 +10,7 @@ import {
 } from '@aws-sdk/client-lambda';
 import type { LayerZip } from '../dist.js';
 import { createOnce } from '../aws/create-once.js';
+import { partitionOf } from '../aws/regions.js';
 import { isAwsError, lambdaClient, lambdaWriteClient, s3Client } from './clients.js';
 import { planLine, type Plan } from './plan.js';
 import { uploadFile } from './s3-upload.js';
@@ -22,6 +23,8 @@ export interface LayerVersionInfo {
   version: number;
   arn: string;
   codeSha256: string;
+  /** Immutable: names the release that published the version. */
+  description: string;
 }
 
 /** A layer's code: the zip's bytes sent directly, or the same zip already uploaded to S3. */
@@ -87,7 +90,7 @@ export function awsLayerApi(region: string): LayerApi {
         new GetLayerVersionCommand({ LayerName: layerName, VersionNumber: version }),
       );
       if (got.Content?.CodeSha256 === codeSha256)
-        return { version, arn: got.LayerVersionArn ?? '', codeSha256 };
+        return { version, arn: got.LayerVersionArn ?? '', codeSha256, description };
     }
     return undefined;
   }
@@ -129,6 +132,7 @@ export function awsLayerApi(region: string): LayerApi {
         version: newest.Version,
         arn: got.LayerVersionArn ?? newest.LayerVersionArn ?? '',
         codeSha256: got.Content?.CodeSha256 ?? '',
+        description: got.Description ?? '',
       };
     },
     async uploadZip(bucket, key, zipPath) {
@@ -149,6 +153,7 @@ export function awsLayerApi(region: string): LayerApi {
             version: published.Version ?? 0,
             arn: published.LayerVersionArn ?? '',
             codeSha256: published.Content?.CodeSha256 ?? '',
+            description: published.Description ?? input.Description ?? '',
           };
         },
         find: () => findVersion(layerName, input.Description ?? '', content.zip.codeSha256, after),
@@ -207,8 +212,13 @@ export function dryRunLayerApi(region: string, plan: Plan): LayerApi {
       const name = input.LayerName ?? '';
       const version = (published.get(name) ?? 0) + 1;
       published.set(name, version);
-      const arn = `arn:aws:lambda:${region}:<account>:layer:${name}:${version}`;
-      return { version, arn, codeSha256: content.zip.codeSha256 };
+      const arn = `arn:${partitionOf(region)}:lambda:${region}:<account>:layer:${name}:${version}`;
+      return {
+        version,
+        arn,
+        codeSha256: content.zip.codeSha256,
+        description: input.Description ?? '',
+      };
     },
     async statementIds(layerName, version) {
       record('lambda:GetLayerVersionPolicy', { LayerName: layerName, VersionNumber: version });

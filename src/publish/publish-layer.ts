@@ -27,6 +27,10 @@ export interface LayerOutcome {
 
 const description = (zip: LayerZip): string => `lambda-shell-runtime ${zip.version} (${zip.arch})`;
 
+/** The release a version's (immutable) description names: "lambda-shell-runtime 1.2.3 (arm64)". */
+export const releaseOf = (text: string): string | undefined =>
+  /^lambda-shell-runtime (\S+) \((?:arm64|amd64)\)/.exec(text)?.[1];
+
 function publishInput(job: LayerJob, text: string): PublishInput {
   return {
     LayerName: job.layerName,
@@ -88,7 +92,7 @@ export async function publishLayer(job: LayerJob): Promise<LayerOutcome> {
   if (target !== undefined && last >= target) throw overshoot(job, last, target);
   const published = await publish(job, code, description(job.zip), last);
   if (target !== undefined && published.version !== target)
-    throw overshoot(job, published.version, target);
+    throw overshoot(job, published.version, target, published);
   const permissionsAdded = await ensurePermissions(
     job.api,
     job.layerName,
@@ -98,7 +102,23 @@ export async function publishLayer(job: LayerJob): Promise<LayerOutcome> {
   return { version: published, reused: false, fillers, permissionsAdded };
 }
 
-const overshoot = (job: LayerJob, reached: number, target: number): Error =>
-  new Error(
-    `${job.layerName} reached version ${reached} instead of ${target} (deleted version numbers are never reused); run again to align every region to the highest number`,
-  );
+/** A layer that failed after publishing a version: the version exists (unshared). */
+export class PublishedButFailed extends Error {
+  constructor(
+    message: string,
+    readonly published: LayerVersionInfo,
+  ) {
+    super(message);
+    this.name = 'PublishedButFailed';
+  }
+}
+
+const overshoot = (
+  job: LayerJob,
+  reached: number,
+  target: number,
+  published?: LayerVersionInfo,
+): Error => {
+  const message = `${job.layerName} reached version ${reached} instead of ${target} (deleted version numbers are never reused); run again to align every region to the highest number`;
+  return published ? new PublishedButFailed(message, published) : new Error(message);
+};

@@ -89,6 +89,18 @@ describe('publishLayers against moto', () => {
       version: '1.2.3',
       layers: result!.arns,
       sha256: { arm64: suite.dist.zips[0].sha256, amd64: suite.dist.zips[1].sha256 },
+      versions: REGIONS.flatMap((region) =>
+        (['arm64', 'amd64'] as const).map((arch) => ({
+          region,
+          arch,
+          layerName: `lsr-public-${arch}`,
+          version: 1,
+          arn: result!.arns[region][arch],
+          outcome: 'published',
+          firstPublishedBy: '1.2.3',
+        })),
+      ),
+      failed: [],
     });
     expect(Object.keys(layersJson.layers)).toEqual(REGIONS);
     expect(text).toMatch(/region\s+arch\s+layer\s+version\s+outcome/);
