@@ -202,7 +202,7 @@ describe('runPipeline', () => {
         arns: { 'us-east-1': { arm64: 'arn:aws:lambda:us-east-1:<account>:layer:x:1' } },
         layersJson: '/tmp/layers.json',
         plan: ['us-east-1 lambda:PublishLayerVersion {"LayerName":"x"}'],
-      }),
+      }) as never,
     );
     publishSar.mockImplementationOnce(
       record('sar', {
@@ -210,7 +210,7 @@ describe('runPipeline', () => {
         url: 'https://sar',
         created: true,
         plan: ['us-east-1 serverlessrepo:CreateApplication {}'],
-      }),
+      }) as never,
     );
     const result = await runPipeline({ ...inputs, dryRun: true });
     for (const step of [prepareRelease, publishLayers, publishSar, finishRelease]) {

@@ -38,14 +38,23 @@ function writeZip(path: string, files: Record<string, string>): Promise<void> {
 
 export async function makeDist(
   version = '1.2.3',
-  { releasable = true, salt = '' }: { releasable?: boolean; salt?: string } = {},
+  {
+    releasable = true,
+    salt = '',
+    contentOf = version,
+  }: {
+    releasable?: boolean;
+    salt?: string;
+    /** The version the zips' content names: another release's gives that release's bytes. */
+    contentOf?: string;
+  } = {},
 ): Promise<DistFixture> {
   const dir = await mkdtemp(join(tmpdir(), 'lsr-dist-'));
   const zips: LayerZip[] = [];
   for (const arch of ARCHITECTURES) {
     const fileName = zipFileName(arch, version);
     const path = join(dir, fileName);
-    await writeZip(path, { bootstrap: `#!/bin/sh\n# ${arch} ${version} ${salt}\n` });
+    await writeZip(path, { bootstrap: `#!/bin/sh\n# ${arch} ${contentOf} ${salt}\n` });
     zips.push(await describeZip(path, fileName, arch, version));
   }
   await writeFile(join(dir, SHA256SUMS), sha256sumsText(zips));
