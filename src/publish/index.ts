@@ -105,6 +105,12 @@ function arnMap(layers: PublishedLayer[]): PublishResult['arns'] {
  */
 export async function publishLayers(options: PublishOptions): Promise<PublishResult> {
   const settings = await validatePublishOptions(options);
+  const optIn = settings.regions.flatMap((region) => {
+    const info = regionInfo(region);
+    return info?.optIn ? [`${region} (${info.description})`] : [];
+  });
+  if (optIn.length > 0)
+    log.info(`opt-in regions (enabled in the account before use): ${optIn.join(', ')}`);
   // One plan per task, joined in task order, so a dry run prints the same plan every time.
   const plans: Plan[] = [];
   const tasks: Task[] = settings.regions.flatMap((region) => {
