@@ -5,17 +5,16 @@ import {
   ListLayerVersionsCommand,
   PublishLayerVersionCommand,
 } from '@aws-sdk/client-lambda';
-import { CreateBucketCommand, S3Client } from '@aws-sdk/client-s3';
 import { readFile } from 'node:fs/promises';
 import { publishLayers, PublishError, type PublishOptions } from '../../src/publish/index.js';
+import type { Fault, FaultRule } from '../helpers/fault-proxy.js';
 import {
-  startFaultProxy,
-  type Fault,
-  type FaultProxy,
-  type FaultRule,
-} from '../helpers/fault-proxy.js';
-import { startMoto, type MotoServer } from '../helpers/moto.js';
-import { captureStderr, makeDist, publishOptions, useAwsSuite } from './fixtures.js';
+  captureStderr,
+  createBuckets,
+  makeDist,
+  publishOptions,
+  useMotoBehindProxy,
+} from './fixtures.js';
 
 /**
  * The publish step against moto through a proxy that applies a write and then answers 500, or
@@ -25,22 +24,7 @@ import { captureStderr, makeDist, publishOptions, useAwsSuite } from './fixtures
 const REGIONS = ['us-east-1', 'eu-west-1'];
 const ARCHES = ['arm64', 'amd64'] as const;
 
-interface Stand {
-  endpoint: string;
-  moto: MotoServer;
-  proxy: FaultProxy;
-}
-const suite = useAwsSuite<Stand>({
-  start: async () => {
-    const moto = await startMoto();
-    const proxy = await startFaultProxy(moto.endpoint);
-    return { endpoint: proxy.endpoint, moto, proxy };
-  },
-  stop: async ({ moto, proxy }) => {
-    await proxy.close();
-    await moto.stop();
-  },
-});
+const suite = useMotoBehindProxy();
 
 // Checks read moto directly, past the proxy: they are neither recorded nor faulted.
 const lambda = (region: string): LambdaClient =>
@@ -166,18 +150,9 @@ async function cleanState(testCase: Case): Promise<unknown> {
   return cleanRuns.get(key);
 }
 
-beforeAll(async () => {
-  for (const region of REGIONS) {
-    await new S3Client({ region, endpoint: suite.server.moto.endpoint, forcePathStyle: true }).send(
-      new CreateBucketCommand({
-        Bucket: `lsr-faults-${region}`,
-        ...(region === 'us-east-1'
-          ? {}
-          : { CreateBucketConfiguration: { LocationConstraint: 'eu-west-1' } }),
-      }),
-    );
-  }
-});
+beforeAll(() =>
+  createBuckets(suite.server.moto.endpoint, REGIONS, (region) => `lsr-faults-${region}`),
+);
 beforeEach(() => suite.server.proxy.reset());
 
 describe('publishLayers when a write is applied but its answer is lost', () => {
