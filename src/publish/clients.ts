@@ -18,13 +18,25 @@ const retry = { retryMode: 'adaptive', maxAttempts: MAX_ATTEMPTS } as const;
 export const lambdaClient = (region: string): LambdaClient =>
   withAwsErrorContext(new LambdaClient({ region, ...retry }), 'lambda', region);
 
+export const WRITE_TIMEOUT_MS = 300_000;
+
 /**
  * For writes that create something (PublishLayerVersion, AddLayerVersionPermission): one attempt
  * per send, because a retry after a lost answer would create it twice; aws/create-once.ts
  * looks for what a failed attempt created before it tries again.
  */
 export const lambdaWriteClient = (region: string): LambdaClient =>
-  withAwsErrorContext(new LambdaClient({ region, maxAttempts: 1 }), 'lambda', region);
+  withAwsErrorContext(
+    new LambdaClient({
+      region,
+      maxAttempts: 1,
+      // An attempt that never answers counts as failed (then looked for), not as pending forever;
+      // the limit leaves room for a 50 MB direct upload on a slow link.
+      requestHandler: { connectionTimeout: 10_000, requestTimeout: WRITE_TIMEOUT_MS },
+    }),
+    'lambda',
+    region,
+  );
 
 /** S3 PutObject to a fixed key is idempotent (a retry writes the same bytes): SDK retries stay. */
 export const s3Client = (region: string): S3Client =>
