@@ -125,6 +125,13 @@ const CASES: Case[] = [
     { ...PERMISSION, region: 'eu-west-1' },
     { align: true },
   ),
+  // Reads are retried by the SDK: nothing to look for.
+  faultCase('ListLayerVersions', { method: 'GET', path: /\/versions$/, region: 'eu-west-1' }),
+  faultCase(
+    'GetLayerVersion when aligning',
+    { method: 'GET', path: /\/versions\/\d+$/, region: 'eu-west-1' },
+    { align: true },
+  ),
   // PutObject to a fixed key is idempotent: the SDK's own retry is safe.
   faultCase('S3 PutObject', { ...PUT_ZIP, region: 'eu-west-1' }, { s3: true }),
 ];
