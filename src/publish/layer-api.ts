@@ -161,27 +161,27 @@ export function awsLayerApi(region: string): LayerApi {
     },
     statementIds,
     async addPermission(input) {
-      try {
-        // AWS refuses a second statement with the same id, but not every endpoint does (moto
-        // adds it twice): after a failed attempt, the policy is read again before retrying.
-        return await createOnce({
-          what: `statement ${input.StatementId} on ${input.LayerName}:${input.VersionNumber} in ${region}`,
-          write: async () => {
+      // AWS refuses a second statement with the same id, but not every endpoint does (moto adds
+      // it twice): after a failed attempt, the policy is read again before retrying.
+      return createOnce({
+        what: `statement ${input.StatementId} on ${input.LayerName}:${input.VersionNumber} in ${region}`,
+        write: async () => {
+          try {
             await writer.send(new AddLayerVersionPermissionCommand(input));
             return true;
-          },
-          find: async () =>
-            (await statementIds(input.LayerName ?? '', input.VersionNumber ?? 0)).has(
-              input.StatementId ?? '',
-            )
-              ? true
-              : undefined,
-        });
-      } catch (error) {
-        // The statement id exists: it was added by an earlier (possibly concurrent) run.
-        if (isAwsError(error, 'ResourceConflictException')) return false;
-        throw error;
-      }
+          } catch (error) {
+            // The statement id exists: it was added by an earlier (possibly concurrent) run.
+            if (isAwsError(error, 'ResourceConflictException')) return false;
+            throw error;
+          }
+        },
+        find: async () =>
+          (await statementIds(input.LayerName ?? '', input.VersionNumber ?? 0)).has(
+            input.StatementId ?? '',
+          )
+            ? true
+            : undefined,
+      });
     },
   };
 }
