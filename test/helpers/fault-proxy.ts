@@ -21,6 +21,8 @@ export interface FaultRule {
   method: string;
   /** Matched against the path without the query string. */
   path?: RegExp;
+  /** Matched against the query string, with its "?" (e.g. /MaxItems=50/). */
+  query?: RegExp;
   /** Matched against X-Amz-Target (JSON protocols). */
   target?: string;
   /** Matched against the SigV4 scope's region. */
@@ -145,6 +147,7 @@ export async function startFaultProxy(upstreamEndpoint: string): Promise<FaultPr
   const match = (
     method: string,
     path: string,
+    query: string,
     target: string | undefined,
     region: string,
   ): Fault | undefined => {
@@ -153,6 +156,7 @@ export async function startFaultProxy(upstreamEndpoint: string): Promise<FaultPr
       const { rule } = entry;
       if (rule.method !== method) continue;
       if (rule.path && !rule.path.test(path)) continue;
+      if (rule.query && !rule.query.test(query)) continue;
       if (rule.target && rule.target !== target) continue;
       if (rule.region && rule.region !== region) continue;
       entry.seen++;
@@ -169,7 +173,7 @@ export async function startFaultProxy(upstreamEndpoint: string): Promise<FaultPr
       const target = incoming.headers['x-amz-target'] as string | undefined;
       const { service, region } = scopeOf(incoming.headers);
       const body = await readBody(incoming);
-      const fault = match(method, path, target, region);
+      const fault = match(method, path, url.search, target, region);
       const record = (answered: number | 'dropped'): void => {
         requests.push({
           method,

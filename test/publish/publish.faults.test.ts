@@ -195,6 +195,49 @@ describe('publishLayers when a write is applied but its answer is lost', () => {
   });
 });
 
+describe('publishLayers when it cannot tell what a failed write created', () => {
+  it('stops that layer instead of publishing again, records it, and a re-run converges to a clean run', async () => {
+    const expected = await cleanState(faultCase('clean', PUBLISH));
+    const pattern = 'lsr-unknown-{arch}';
+    const proxy = suite.server.proxy;
+    proxy.inject({ ...PUBLISH_ARM64, region: 'eu-west-1', fault: 'applied-500' });
+    // The lookup lists 50 at a time (the first read lists 1): every lookup fails (a 500: the
+    // SDK's backoff for throttling would make this test slow).
+    proxy.inject({
+      method: 'GET',
+      path: /-arm64\/versions$/,
+      query: /MaxItems=50/,
+      region: 'eu-west-1',
+      nth: 'every',
+      fault: 'applied-500',
+    });
+    const { error } = await captureStderr(() =>
+      publishLayers(options({ layerNamePattern: pattern })),
+    );
+    expect(error).toBeInstanceOf(PublishError);
+    const { result } = error as PublishError;
+    expect(result.failed).toEqual([
+      {
+        region: 'eu-west-1',
+        arch: 'arm64',
+        layerName: 'lsr-unknown-arm64',
+        error: expect.stringMatching(
+          /^lambda:PublishLayerVersion in eu-west-1: HTTP 500 ServiceException .*; then looking for a lsr-unknown-arm64 version in eu-west-1 that attempt may have created failed too \(lambda:ListLayerVersions in eu-west-1: HTTP 500 ServiceException .*\): run again, it finds and keeps what exists$/,
+        ),
+      },
+    ]);
+    expect(result.layers).toHaveLength(3);
+    // Published once (by the attempt whose answer was lost), never twice.
+    expect(await snapshot(pattern)).toMatchObject({
+      'eu-west-1 arm64': [{ version: 1, sids: [] }],
+    });
+
+    proxy.reset();
+    await publishLayers(options({ layerNamePattern: pattern }));
+    expect(await snapshot(pattern)).toEqual(expected);
+  });
+});
+
 describe('publishLayers when a region keeps failing', () => {
   it('publishes the others, records every ARN and each failure with operation, region, status, code and request id, then a re-run converges', async () => {
     const pattern = 'lsr-partial-{arch}';
