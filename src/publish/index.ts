@@ -9,6 +9,7 @@ import { alignmentTargets, assertFillersBounded, type Inspected } from './align.
 import { settleWithConcurrency } from './concurrency.js';
 import { awsLayerApi, dryRunLayerApi, type LayerApi } from './layer-api.js';
 import type { Plan } from './plan.js';
+import { httpStatusOf } from '../aws/errors.js';
 import { regionInfo } from '../aws/regions.js';
 import { publishLayer, PublishedButFailed, releaseOf, type LayerOutcome } from './publish-layer.js';
 import { outcomeTable, PublishError, type Outcome } from './report.js';
@@ -35,9 +36,12 @@ interface TaskResult {
 
 /** A failed task: its error, with a hint for an opt-in region, and any version it left. */
 function failed(task: Task, reason: unknown): TaskResult {
-  const optIn = regionInfo(task.region)?.optIn
-    ? ` (${task.region} is an opt-in region: it must be enabled in the account)`
-    : '';
+  // A region not enabled in the account refuses the credentials (403, invalid token).
+  const status = httpStatusOf(reason);
+  const optIn =
+    regionInfo(task.region)?.optIn && (status === 401 || status === 403)
+      ? ` (${task.region} is an opt-in region: it must be enabled in the account)`
+      : '';
   const error = `${messageOf(reason)}${optIn}`;
   const arn = reason instanceof PublishedButFailed ? reason.published.arn : undefined;
   return {
