@@ -1,3 +1,4 @@
+import { regionInfo } from './aws/regions.js';
 import { InputError } from './errors.js';
 
 /**
@@ -29,10 +30,6 @@ export type Share =
 // The official semver 2.0.0 regex (semver.org), without a leading "v".
 const SEMVER =
   /^(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)(?:-((?:0|[1-9]\d*|\d*[a-zA-Z-][0-9a-zA-Z-]*)(?:\.(?:0|[1-9]\d*|\d*[a-zA-Z-][0-9a-zA-Z-]*))*))?(?:\+([0-9a-zA-Z-]+(?:\.[0-9a-zA-Z-]+)*))?$/;
-// Every partition's region codes: us-east-1, us-gov-west-1, cn-north-1, us-isob-east-1, and the
-// European Sovereign Cloud's eusc-de-east-1.
-const REGION =
-  /^((us|eu|ap|sa|ca|me|af|il|mx|cn)(-gov|-iso|-isob|-isoe|-isof)?|eusc-[a-z]{2})-(north|south|east|west|central|northeast|northwest|southeast|southwest)-\d{1,2}$/;
 const ACCOUNT_ID = /^\d{12}$/;
 const ORGANIZATION_ID = /^o-[a-z0-9]{10,32}$/;
 const LAYER_NAME = /^[a-zA-Z0-9_-]{1,140}$/;
@@ -76,11 +73,30 @@ export function parseBuilder(value: string, input = 'builder'): Builder {
   return builder;
 }
 
+/**
+ * Region codes the AWS SDK's partition data lists (us-east-10 only looks like one), all in one
+ * partition: a run's credentials belong to one partition (aws, aws-cn, aws-us-gov, aws-eusc…).
+ */
 export function parseRegions(value: string, input = 'regions'): string[] {
   const regions = parseList(value);
+  const partitions = new Map<string, string>();
   for (const region of regions) {
-    if (!REGION.test(region))
-      throw new InputError(input, region, 'AWS region codes such as us-east-1, eu-west-1');
+    const info = regionInfo(region);
+    if (!info)
+      throw new InputError(
+        input,
+        region,
+        'AWS region codes the AWS SDK knows, such as us-east-1, eu-west-1, cn-north-1, us-gov-west-1',
+      );
+    if (!partitions.has(info.partition)) partitions.set(info.partition, region);
+  }
+  if (partitions.size > 1) {
+    const found = [...partitions].map(([name, region]) => `${region} (${name})`).join(', ');
+    throw new InputError(
+      input,
+      value,
+      `regions of one AWS partition per run (credentials belong to one), not ${found}`,
+    );
   }
   return regions;
 }

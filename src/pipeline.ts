@@ -6,7 +6,7 @@ import { InputError, messageOf } from './errors.js';
 import type { Architecture, Step } from './inputs.js';
 import { testLayers } from './layer-test/index.js';
 import { log } from './log.js';
-import { type PublishResult, publishLayers } from './publish/index.js';
+import { PublishError, type PublishResult, publishLayers } from './publish/index.js';
 import { finishRelease, prepareRelease, uploadAssets } from './release/index.js';
 import { type SarResult, publishSar } from './sar/index.js';
 
@@ -20,12 +20,23 @@ export interface PipelineResult {
   sar?: SarResult;
   /** What the example function answered through the packaged layer, when the test step ran. */
   exampleResponse?: string;
+  /** Dry run: every remote call the steps would make, one per line; empty otherwise. */
+  plan?: string[];
   done: Step[];
 }
 
-/** A failed step: says what was done and what was not, so a re-run can be planned. */
+/**
+ * A failed step: says what was done and what was not, so a re-run can be planned, and carries
+ * what the run produced up to then (a partial publish's ARNs), for the outputs and the summary.
+ */
 export class PipelineError extends Error {
-  constructor(step: Step, cause: unknown, done: Step[], notDone: Step[]) {
+  constructor(
+    step: Step,
+    cause: unknown,
+    done: Step[],
+    notDone: Step[],
+    readonly result: PipelineResult,
+  ) {
     super(
       `${step} failed: ${messageOf(cause)}\n` +
         `Done: ${done.join(', ') || 'nothing'}. Not done: ${notDone.join(', ') || 'nothing'}.`,
@@ -48,8 +59,10 @@ export async function runPipeline(inputs: Inputs): Promise<PipelineResult> {
       if (!result.done.includes(step)) result.done.push(step);
       return value;
     } catch (error) {
+      // Some regions published: their ARNs are outputs and summary rows all the same.
+      if (error instanceof PublishError) result.published = error.result;
       const notDone = inputs.steps.filter((candidate) => !result.done.includes(candidate));
-      throw new PipelineError(step, error, result.done, notDone);
+      throw new PipelineError(step, error, result.done, notDone, result);
     }
   };
   const has = (step: Step): boolean => inputs.steps.includes(step);
@@ -132,6 +145,19 @@ export async function runPipeline(inputs: Inputs): Promise<PipelineResult> {
           dryRun: inputs.dryRun,
         }),
     );
+  }
+
+  if (inputs.dryRun) {
+    const { owner, repo } = inputs.repository;
+    result.plan = [
+      ...(release
+        ? [
+            `github ${owner}/${repo} release ${inputs.tag}: find it or create a draft, upload the zips, SHA256SUMS${result.published ? ' and layers.json' : ''}${inputs.draft ? '' : ', then publish it'}`,
+          ]
+        : []),
+      ...(result.published?.plan ?? []),
+      ...(result.sar?.plan ?? []),
+    ];
   }
 
   if (release) {

@@ -9,6 +9,7 @@ import {
   parseSteps,
   parseVersion,
 } from '../src/inputs.js';
+import { regionInfo } from '../src/aws/regions.js';
 
 describe('input parsers', () => {
   it('reads architectures, accepting x86_64 for amd64', () => {
@@ -35,13 +36,54 @@ describe('input parsers', () => {
       'eu-west-1',
       'ap-southeast-2',
     ]);
-    expect(parseRegions('us-gov-west-1,cn-north-1,eusc-de-east-1')).toEqual([
-      'us-gov-west-1',
-      'cn-north-1',
-      'eusc-de-east-1',
-    ]);
     expect(() => parseRegions('us-east-1,mars-1')).toThrow(/"regions": "mars-1"/);
   });
+
+  it.each(['us-east-10', 'eu-west-0', 'us-east-1x', 'aws-global', 'US-EAST-1'])(
+    'refuses %s, which only looks like a region (the SDK has no such region)',
+    (region) => {
+      expect(() => parseRegions(`eu-west-1,${region}`, 'regions')).toThrow(
+        new RegExp(
+          `^Invalid input "regions": "${region}" is not allowed; expected AWS region codes`,
+        ),
+      );
+    },
+  );
+
+  it('accepts every partition, one per run, and refuses a mix naming both', () => {
+    expect(parseRegions('us-gov-west-1,us-gov-east-1')).toEqual(['us-gov-west-1', 'us-gov-east-1']);
+    expect(parseRegions('cn-north-1,cn-northwest-1')).toEqual(['cn-north-1', 'cn-northwest-1']);
+    expect(parseRegions('eusc-de-east-1')).toEqual(['eusc-de-east-1']);
+    expect(() => parseRegions('us-east-1,cn-north-1')).toThrow(
+      /"regions".*one AWS partition per run.*us-east-1 \(aws\), cn-north-1 \(aws-cn\)/,
+    );
+    expect(() => parseRegions('eusc-de-east-1,us-gov-west-1', 'sar-region')).toThrow(
+      /"sar-region".*eusc-de-east-1 \(aws-eusc\), us-gov-west-1 \(aws-us-gov\)/,
+    );
+  });
+
+  it('says which regions are opt-in and names each partition', () => {
+    expect(regionInfo('af-south-1')).toEqual({
+      region: 'af-south-1',
+      partition: 'aws',
+      description: 'Africa (Cape Town)',
+      optIn: true,
+    });
+    expect(regionInfo('us-east-1')).toMatchObject({ partition: 'aws', optIn: false });
+    expect(regionInfo('cn-north-1')).toMatchObject({ partition: 'aws-cn' });
+    expect(regionInfo('us-gov-east-1')).toMatchObject({ partition: 'aws-us-gov' });
+    expect(regionInfo('eusc-de-east-1')).toMatchObject({ partition: 'aws-eusc' });
+    expect(regionInfo('us-east-10')).toBeUndefined();
+  });
+
+  it.each(['12345678901', '1234567890123', '12345678901a'])(
+    'refuses the account id %s (AWS account ids have 12 digits)',
+    (account) => {
+      expect(() => parseShare(`123456789012,${account}`)).toThrow(
+        /"share".*12-digit AWS account ids/,
+      );
+    },
+  );
 
   it('reads every form of share', () => {
     expect(parseShare('public')).toEqual({ kind: 'public' });

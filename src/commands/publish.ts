@@ -7,7 +7,7 @@ import {
   parseShare,
   parseVersion,
 } from '../inputs.js';
-import { publishLayers } from '../publish/index.js';
+import { PublishError, publishLayers, type PublishResult } from '../publish/index.js';
 import { stringOption, type Command, type OptionValues } from './command.js';
 
 /** A positive whole number flag, or the fallback when absent. */
@@ -34,7 +34,9 @@ export const publishCommand: Command = {
     '  --allow-unreleasable    publish zips from the local builder anyway',
     '  --dry-run               print every call it would make, make none',
     '',
-    'Prints {region: {arch: arn}} as JSON on stdout and writes layers.json in the dist folder.',
+    'Prints {region: {arch: arn}} as JSON on stdout and writes layers.json in the dist folder,',
+    'also when a region fails: then with every version that exists, the failures listed in',
+    'layers.json\'s "failed" and on stderr, and exit code 1.',
   ].join('\n'),
   options: {
     dist: { type: 'string', default: 'out' },
@@ -56,6 +58,9 @@ export const publishCommand: Command = {
     const s3Bucket = parseS3Bucket(stringOption(values, 's3-bucket')) || undefined;
     const concurrency = positiveIntegerOption(values, 'concurrency');
     const distDir = stringOption(values, 'dist', 'out');
+    const print = (result: PublishResult): void => {
+      process.stdout.write(`${JSON.stringify(result.arns, null, 2)}\n`);
+    };
     const result = await publishLayers({
       zips: await readLayerZips(distDir, version),
       version,
@@ -68,8 +73,11 @@ export const publishCommand: Command = {
       distDir,
       concurrency,
       allowUnreleasable: values['allow-unreleasable'] === true,
+    }).catch((error: unknown) => {
+      if (error instanceof PublishError) print(error.result);
+      throw error;
     });
-    process.stdout.write(`${JSON.stringify(result.arns, null, 2)}\n`);
+    print(result);
     return 0;
   },
 };

@@ -4,7 +4,7 @@ import { hostArchitecture } from '../build/local-builder.js';
 import { INPUT_DEFAULTS, getInputs } from '../context.js';
 import { packageRoot } from '../paths.js';
 import { actionOutputs } from '../main.js';
-import { runPipeline } from '../pipeline.js';
+import { PipelineError, type PipelineResult, runPipeline } from '../pipeline.js';
 import { textSummary } from '../summary.js';
 import type { Command } from './command.js';
 
@@ -47,9 +47,17 @@ export const runCommand: Command = {
       const flag = values[name];
       return typeof flag === 'string' ? flag : (defaults[name] ?? '');
     };
-    const result = await runPipeline(getInputs(read));
-    process.stderr.write(textSummary(result));
-    process.stdout.write(`${JSON.stringify(actionOutputs(result), null, 2)}\n`);
+    const report = (result: PipelineResult): void => {
+      process.stderr.write(textSummary(result));
+      process.stdout.write(`${JSON.stringify(actionOutputs(result), null, 2)}\n`);
+    };
+    // A failed step still reports what exists (a partial publish's ARNs), as the action does.
+    report(
+      await runPipeline(getInputs(read)).catch((error: unknown) => {
+        if (error instanceof PipelineError) report(error.result);
+        throw error;
+      }),
+    );
     return 0;
   },
 };

@@ -7,9 +7,10 @@ import type { LayerVersionInfo } from './layer-api.js';
  * only by region.
  *
  * Two known approaches:
- * - Powertools' layer balancer refuses unless each region's latest version is N-1 (and replays
- *   history only into empty regions). Never publishes anything odd, but once regions drift
- *   (a failed run, a region added later) it can only refuse, and someone must fix it by hand.
+ * - Powertools' layer balancer replays the version history of a source region (us-east-1) into a
+ *   new, empty region: each version republished in order with the same content, so the numbers
+ *   line up. Never publishes anything odd, but it refuses a region that already has versions
+ *   (drift after a failed run), and someone must align that by hand.
  * - Datadog backfills: publishes again and again until the target number is reached ("AWS skips
  *   deleted numbers", so it checks every returned number and errors on overshoot).
  *

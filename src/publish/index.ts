@@ -9,12 +9,14 @@ import { alignmentTargets, assertFillersBounded, type Inspected } from './align.
 import { settleWithConcurrency } from './concurrency.js';
 import { awsLayerApi, dryRunLayerApi, type LayerApi } from './layer-api.js';
 import type { Plan } from './plan.js';
-import { publishLayer, type LayerOutcome } from './publish-layer.js';
+import { httpStatusOf } from '../aws/errors.js';
+import { regionInfo } from '../aws/regions.js';
+import { publishLayer, PublishedButFailed, releaseOf, type LayerOutcome } from './publish-layer.js';
 import { outcomeTable, PublishError, type Outcome } from './report.js';
-import type { PublishedLayer, PublishOptions, PublishResult } from './types.js';
+import type { FailedLayer, PublishedLayer, PublishOptions, PublishResult } from './types.js';
 import { validatePublishOptions } from './validate.js';
 
-export type { PublishedLayer, PublishOptions, PublishResult } from './types.js';
+export type { FailedLayer, PublishedLayer, PublishOptions, PublishResult } from './types.js';
 export { PublishError } from './report.js';
 
 /** One layer (architecture) in one region. */
@@ -26,21 +28,48 @@ interface Task {
   s3Bucket: string;
 }
 
-const failed = (task: Task, detail: string): Outcome => ({
-  region: task.region,
-  arch: task.zip.arch,
-  layerName: task.layerName,
-  status: 'failed',
-  detail,
-});
-
 interface TaskResult {
   row: Outcome;
   layer?: PublishedLayer;
+  failure?: FailedLayer;
+}
+
+/** A failed task: its error, with a hint for an opt-in region, and any version it left. */
+function failed(task: Task, reason: unknown): TaskResult {
+  // A region not enabled in the account refuses the credentials (403, invalid token).
+  const status = httpStatusOf(reason);
+  const optIn =
+    regionInfo(task.region)?.optIn && (status === 401 || status === 403)
+      ? ` (${task.region} is an opt-in region: it must be enabled in the account)`
+      : '';
+  const error = `${messageOf(reason)}${optIn}`;
+  const arn = reason instanceof PublishedButFailed ? reason.published.arn : undefined;
+  return {
+    row: {
+      region: task.region,
+      arch: task.zip.arch,
+      layerName: task.layerName,
+      status: 'failed',
+      version: reason instanceof PublishedButFailed ? reason.published.version : undefined,
+      detail: error,
+    },
+    failure: {
+      region: task.region,
+      arch: task.zip.arch,
+      layerName: task.layerName,
+      error,
+      ...(arn ? { arn } : {}),
+    },
+  };
 }
 
 function succeeded(task: Task, outcome: LayerOutcome): TaskResult {
+  // A reused version's immutable description names the release that first published it.
+  const firstPublishedBy = outcome.reused
+    ? (releaseOf(outcome.version.description) ?? 'an unknown release')
+    : task.zip.version;
   const notes = [
+    outcome.reused ? `reused version ${outcome.version.version}, from ${firstPublishedBy}` : '',
     outcome.fillers ? `${outcome.fillers} filler version(s) first` : '',
     outcome.permissionsAdded.length ? `added ${outcome.permissionsAdded.join(', ')}` : '',
   ];
@@ -61,6 +90,7 @@ function succeeded(task: Task, outcome: LayerOutcome): TaskResult {
       arn: outcome.version.arn,
       reused: outcome.reused,
       codeSha256: outcome.version.codeSha256,
+      firstPublishedBy,
     },
   };
 }
@@ -79,6 +109,12 @@ function arnMap(layers: PublishedLayer[]): PublishResult['arns'] {
  */
 export async function publishLayers(options: PublishOptions): Promise<PublishResult> {
   const settings = await validatePublishOptions(options);
+  const optIn = settings.regions.flatMap((region) => {
+    const info = regionInfo(region);
+    return info?.optIn ? [`${region} (${info.description})`] : [];
+  });
+  if (optIn.length > 0)
+    log.info(`opt-in regions (enabled in the account before use): ${optIn.join(', ')}`);
   // One plan per task, joined in task order, so a dry run prints the same plan every time.
   const plans: Plan[] = [];
   const tasks: Task[] = settings.regions.flatMap((region) => {
@@ -114,14 +150,11 @@ export async function publishLayers(options: PublishOptions): Promise<PublishRes
   const publishTask = async (index: number): Promise<TaskResult> => {
     const task = tasks[index];
     const inspection = inspections[index];
-    if (inspection.status === 'rejected')
-      return { row: failed(task, messageOf(inspection.reason)) };
+    if (inspection.status === 'rejected') return failed(task, inspection.reason);
     if (targets && unanswered.size > 0) {
       // A region that did not answer may hold a higher number: the target is unknown.
       const regions = [...unanswered].join(', ');
-      return {
-        row: failed(task, `not published: aligning versions needs every region, ${regions} failed`),
-      };
+      return failed(task, `not published: aligning versions needs every region, ${regions} failed`);
     }
     const outcome = await publishLayer({
       ...task,
@@ -133,9 +166,7 @@ export async function publishLayers(options: PublishOptions): Promise<PublishRes
   };
   const settled = await settleWithConcurrency([...tasks.keys()], limit, publishTask);
   const results = settled.map((result, index) =>
-    result.status === 'fulfilled'
-      ? result.value
-      : { row: failed(tasks[index], messageOf(result.reason)) },
+    result.status === 'fulfilled' ? result.value : failed(tasks[index], result.reason),
   );
   const rows = results.map((result) => result.row);
 
@@ -144,19 +175,33 @@ export async function publishLayers(options: PublishOptions): Promise<PublishRes
   log.info(
     `${options.dryRun ? 'Dry run (as if no version existed): ' : ''}layers\n${outcomeTable(rows)}`,
   );
-  const failures = rows.filter((row) => row.status === 'failed');
-  if (failures.length > 0) throw new PublishError(failures);
   const layers = results.flatMap((result) => (result.layer ? [result.layer] : []));
+  const failures = results.flatMap((result) => (result.failure ? [result.failure] : []));
   const arns = arnMap(layers);
   const sha256 = Object.fromEntries(settings.zips.map((zip) => [zip.arch, zip.sha256]));
   // A dry run's ARNs are placeholders: its layers.json goes to a temporary folder, never to dist.
   const layersDir = options.dryRun
     ? await mkdtemp(join(tmpdir(), 'lsr-dry-run-'))
     : options.distDir;
-  const layersJson = await writeLayersJson(layersDir, {
+  // Written also when a region failed: what exists must be on record (and a re-run converges).
+  const document = {
     version: settings.version,
     layers: arns,
     sha256,
-  });
-  return { layers, arns, layersJson, plan };
+    versions: layers.map((layer) => ({
+      region: layer.region,
+      arch: layer.arch,
+      layerName: layer.layerName,
+      version: layer.version,
+      arn: layer.arn,
+      outcome: layer.reused ? 'reused' : 'published',
+      firstPublishedBy: layer.firstPublishedBy,
+    })),
+    failed: failures,
+  };
+  const layersJson = await writeLayersJson(layersDir, document);
+  const result: PublishResult = { layers, failed: failures, arns, layersJson, plan };
+  const failedRows = rows.filter((row) => row.status === 'failed');
+  if (failedRows.length > 0) throw new PublishError(failedRows, result);
+  return result;
 }

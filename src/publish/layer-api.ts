@@ -9,7 +9,9 @@ import {
   type PublishLayerVersionCommandInput,
 } from '@aws-sdk/client-lambda';
 import type { LayerZip } from '../dist.js';
-import { isAwsError, lambdaClient, s3Client } from './clients.js';
+import { createOnce } from '../aws/create-once.js';
+import { partitionOf } from '../aws/regions.js';
+import { isAwsError, lambdaClient, lambdaWriteClient, s3Client } from './clients.js';
 import { planLine, type Plan } from './plan.js';
 import { uploadFile } from './s3-upload.js';
 
@@ -21,6 +23,8 @@ export interface LayerVersionInfo {
   version: number;
   arn: string;
   codeSha256: string;
+  /** Immutable: names the release that published the version. */
+  description: string;
 }
 
 /** A layer's code: the zip's bytes sent directly, or the same zip already uploaded to S3. */
@@ -37,7 +41,15 @@ export interface LayerApi {
   /** The newest version of a layer with its CodeSha256, or undefined when it has none. */
   newestVersion(layerName: string): Promise<LayerVersionInfo | undefined>;
   uploadZip(bucket: string, key: string, zipPath: string): Promise<void>;
-  publishVersion(input: PublishInput, content: LayerContent): Promise<LayerVersionInfo>;
+  /**
+   * Publishes a version once: after a failed attempt it looks for a version newer than `after`
+   * with this description and CodeSha256 (what the attempt may have created) before retrying.
+   */
+  publishVersion(
+    input: PublishInput,
+    content: LayerContent,
+    after: number,
+  ): Promise<LayerVersionInfo>;
   /** The statement ids already in a layer version's policy. */
   statementIds(layerName: string, version: number): Promise<Set<string>>;
   /** Adds a statement; false when it already existed (AWS's 409 ResourceConflictException). */
@@ -46,6 +58,57 @@ export interface LayerApi {
 
 export function awsLayerApi(region: string): LayerApi {
   const lambda = lambdaClient(region);
+  const writer = lambdaWriteClient(region);
+
+  /** The newest version above `after` whose description and CodeSha256 are these. */
+  async function findVersion(
+    layerName: string,
+    description: string,
+    codeSha256: string,
+    after: number,
+  ): Promise<LayerVersionInfo | undefined> {
+    const candidates: number[] = [];
+    let Marker: string | undefined;
+    do {
+      let page;
+      try {
+        page = await lambda.send(
+          new ListLayerVersionsCommand({ LayerName: layerName, Marker, MaxItems: 50 }),
+        );
+      } catch (error) {
+        if (isAwsError(error, 'ResourceNotFoundException')) return undefined;
+        throw error;
+      }
+      for (const listed of page.LayerVersions ?? [])
+        if (listed.Version && listed.Version > after && listed.Description === description)
+          candidates.push(listed.Version);
+      Marker = page.NextMarker;
+    } while (Marker);
+    // ListLayerVersions has no CodeSha256: read the candidates, newest first.
+    for (const version of candidates.sort((a, b) => b - a)) {
+      const got = await lambda.send(
+        new GetLayerVersionCommand({ LayerName: layerName, VersionNumber: version }),
+      );
+      if (got.Content?.CodeSha256 === codeSha256)
+        return { version, arn: got.LayerVersionArn ?? '', codeSha256, description };
+    }
+    return undefined;
+  }
+
+  async function statementIds(layerName: string, version: number): Promise<Set<string>> {
+    try {
+      const { Policy } = await lambda.send(
+        new GetLayerVersionPolicyCommand({ LayerName: layerName, VersionNumber: version }),
+      );
+      const statements = (JSON.parse(Policy ?? '{}') as { Statement?: { Sid?: string }[] })
+        .Statement;
+      return new Set((statements ?? []).map((statement) => statement.Sid ?? ''));
+    } catch (error) {
+      if (isAwsError(error, 'ResourceNotFoundException')) return new Set();
+      throw error;
+    }
+  }
+
   return {
     region,
     async newestVersion(layerName) {
@@ -69,44 +132,56 @@ export function awsLayerApi(region: string): LayerApi {
         version: newest.Version,
         arn: got.LayerVersionArn ?? newest.LayerVersionArn ?? '',
         codeSha256: got.Content?.CodeSha256 ?? '',
+        description: got.Description ?? '',
       };
     },
     async uploadZip(bucket, key, zipPath) {
       await uploadFile(s3Client(region), bucket, key, zipPath, 'application/zip');
     },
-    async publishVersion(input, content) {
+    async publishVersion(input, content, after) {
       const Content = content.s3
         ? { S3Bucket: content.s3.bucket, S3Key: content.s3.key }
         : { ZipFile: await readFile(content.zip.path) };
-      const published = await lambda.send(new PublishLayerVersionCommand({ ...input, Content }));
-      return {
-        version: published.Version ?? 0,
-        arn: published.LayerVersionArn ?? '',
-        codeSha256: published.Content?.CodeSha256 ?? '',
-      };
+      const layerName = input.LayerName ?? '';
+      return createOnce({
+        what: `${layerName} version in ${region}`,
+        write: async () => {
+          const published = await writer.send(
+            new PublishLayerVersionCommand({ ...input, Content }),
+          );
+          return {
+            version: published.Version ?? 0,
+            arn: published.LayerVersionArn ?? '',
+            codeSha256: published.Content?.CodeSha256 ?? '',
+            description: published.Description ?? input.Description ?? '',
+          };
+        },
+        find: () => findVersion(layerName, input.Description ?? '', content.zip.codeSha256, after),
+      });
     },
-    async statementIds(layerName, version) {
-      try {
-        const { Policy } = await lambda.send(
-          new GetLayerVersionPolicyCommand({ LayerName: layerName, VersionNumber: version }),
-        );
-        const statements = (JSON.parse(Policy ?? '{}') as { Statement?: { Sid?: string }[] })
-          .Statement;
-        return new Set((statements ?? []).map((statement) => statement.Sid ?? ''));
-      } catch (error) {
-        if (isAwsError(error, 'ResourceNotFoundException')) return new Set();
-        throw error;
-      }
-    },
+    statementIds,
     async addPermission(input) {
-      try {
-        await lambda.send(new AddLayerVersionPermissionCommand(input));
-        return true;
-      } catch (error) {
-        // The statement id exists: it was added by an earlier (possibly concurrent) run.
-        if (isAwsError(error, 'ResourceConflictException')) return false;
-        throw error;
-      }
+      // AWS refuses a second statement with the same id, but not every endpoint does (moto adds
+      // it twice): after a failed attempt, the policy is read again before retrying.
+      return createOnce({
+        what: `statement ${input.StatementId} on ${input.LayerName}:${input.VersionNumber} in ${region}`,
+        write: async () => {
+          try {
+            await writer.send(new AddLayerVersionPermissionCommand(input));
+            return true;
+          } catch (error) {
+            // The statement id exists: it was added by an earlier (possibly concurrent) run.
+            if (isAwsError(error, 'ResourceConflictException')) return false;
+            throw error;
+          }
+        },
+        find: async () =>
+          (await statementIds(input.LayerName ?? '', input.VersionNumber ?? 0)).has(
+            input.StatementId ?? '',
+          )
+            ? true
+            : undefined,
+      });
     },
   };
 }
@@ -137,8 +212,13 @@ export function dryRunLayerApi(region: string, plan: Plan): LayerApi {
       const name = input.LayerName ?? '';
       const version = (published.get(name) ?? 0) + 1;
       published.set(name, version);
-      const arn = `arn:aws:lambda:${region}:<account>:layer:${name}:${version}`;
-      return { version, arn, codeSha256: content.zip.codeSha256 };
+      const arn = `arn:${partitionOf(region)}:lambda:${region}:<account>:layer:${name}:${version}`;
+      return {
+        version,
+        arn,
+        codeSha256: content.zip.codeSha256,
+        description: input.Description ?? '',
+      };
     },
     async statementIds(layerName, version) {
       record('lambda:GetLayerVersionPolicy', { LayerName: layerName, VersionNumber: version });

@@ -27,6 +27,10 @@ export interface LayerOutcome {
 
 const description = (zip: LayerZip): string => `lambda-shell-runtime ${zip.version} (${zip.arch})`;
 
+/** The release a version's (immutable) description names: "lambda-shell-runtime 1.2.3 (arm64)". */
+export const releaseOf = (text: string): string | undefined =>
+  /^lambda-shell-runtime (\S+) \((?:arm64|amd64)\)/.exec(text)?.[1];
+
 function publishInput(job: LayerJob, text: string): PublishInput {
   return {
     LayerName: job.layerName,
@@ -44,8 +48,13 @@ async function content(job: LayerJob): Promise<LayerContent> {
   return { zip: job.zip, s3 };
 }
 
-async function publish(job: LayerJob, code: LayerContent, text: string): Promise<LayerVersionInfo> {
-  const published = await job.api.publishVersion(publishInput(job, text), code);
+async function publish(
+  job: LayerJob,
+  code: LayerContent,
+  text: string,
+  after: number,
+): Promise<LayerVersionInfo> {
+  const published = await job.api.publishVersion(publishInput(job, text), code, after);
   // Lambda hashes what it stored: a mismatch means a wrong or truncated S3 object.
   if (published.codeSha256 !== job.zip.codeSha256) {
     throw new Error(
@@ -74,15 +83,16 @@ export async function publishLayer(job: LayerJob): Promise<LayerOutcome> {
       job,
       code,
       `${description(job.zip)} filler to align version numbers across regions: use version ${target}`,
+      last,
     );
     fillers++;
     last = filler.version;
     if (last >= target) break;
   }
   if (target !== undefined && last >= target) throw overshoot(job, last, target);
-  const published = await publish(job, code, description(job.zip));
+  const published = await publish(job, code, description(job.zip), last);
   if (target !== undefined && published.version !== target)
-    throw overshoot(job, published.version, target);
+    throw overshoot(job, published.version, target, published);
   const permissionsAdded = await ensurePermissions(
     job.api,
     job.layerName,
@@ -92,7 +102,23 @@ export async function publishLayer(job: LayerJob): Promise<LayerOutcome> {
   return { version: published, reused: false, fillers, permissionsAdded };
 }
 
-const overshoot = (job: LayerJob, reached: number, target: number): Error =>
-  new Error(
-    `${job.layerName} reached version ${reached} instead of ${target} (deleted version numbers are never reused); run again to align every region to the highest number`,
-  );
+/** A layer that failed after publishing a version: the version exists (unshared). */
+export class PublishedButFailed extends Error {
+  constructor(
+    message: string,
+    readonly published: LayerVersionInfo,
+  ) {
+    super(message);
+    this.name = 'PublishedButFailed';
+  }
+}
+
+const overshoot = (
+  job: LayerJob,
+  reached: number,
+  target: number,
+  published?: LayerVersionInfo,
+): Error => {
+  const message = `${job.layerName} reached version ${reached} instead of ${target} (deleted version numbers are never reused); run again to align every region to the highest number`;
+  return published ? new PublishedButFailed(message, published) : new Error(message);
+};

@@ -1,4 +1,5 @@
 import type { Architecture } from '../inputs.js';
+import type { PublishResult } from './types.js';
 
 /** What happened to one layer in one region: every row is reported, failed or not. */
 export interface Outcome {
@@ -30,9 +31,15 @@ export function outcomeTable(outcomes: readonly Outcome[]): string {
   return [line(header), ...rows.map(line)].join('\n');
 }
 
-/** Thrown after the table is logged when any region failed; carries what did succeed. */
+/**
+ * Thrown after the table is logged and layers.json written when any region failed; carries the
+ * result (every ARN that exists and every failure) for stdout and the action's outputs.
+ */
 export class PublishError extends Error {
-  constructor(readonly failures: Outcome[]) {
+  constructor(
+    readonly failures: Outcome[],
+    readonly result: PublishResult,
+  ) {
     const regions = [...new Set(failures.map((failure) => failure.region))];
     const details = failures.map(
       (failure) => `${failure.region} ${failure.arch}: ${failure.detail}`,

@@ -27,14 +27,28 @@ export interface PublishedLayer {
   arn: string;
   reused: boolean;
   codeSha256: string;
+  /** The release that first published this version (an older one when reused). */
+  firstPublishedBy: string;
+}
+
+/** A region × architecture that failed, with what exists of it (a version left unshared). */
+export interface FailedLayer {
+  region: string;
+  arch: Architecture;
+  layerName: string;
+  error: string;
+  arn?: string;
 }
 
 export interface PublishResult {
   layers: PublishedLayer[];
+  /** Empty unless the step failed somewhere: then it throws a PublishError carrying this result. */
+  failed: FailedLayer[];
   arns: Record<string, Partial<Record<Architecture, string>>>;
   /**
-   * The path of layers.json written in distDir. A dry run writes it to a temporary folder
-   * instead, with placeholder ARNs (as if no version existed), and leaves distDir alone.
+   * The path of layers.json written in distDir, also when some region failed (it then lists the
+   * failures). A dry run writes it to a temporary folder instead, with placeholder ARNs (as if no
+   * version existed), and leaves distDir alone.
    */
   layersJson: string;
   /** Dry run: every call it would make; empty otherwise. */

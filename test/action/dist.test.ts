@@ -84,6 +84,8 @@ describe('dist/index.js run as a runner runs it', () => {
         'layer-arn-amd64',
         'layer-arn-arm64',
         'layer-arns',
+        'layer-failures',
+        'plan',
         'release-url',
         'sar-application-id',
         'version',
@@ -94,10 +96,14 @@ describe('dist/index.js run as a runner runs it', () => {
     const zips = JSON.parse(result.outputs.zips) as string[];
     expect(zips).toHaveLength(1);
     expect(zips[0]).toMatch(new RegExp(`lambda-shell-runtime-${arch}-1\\.2\\.3\\.zip$`));
-    expect(Object.keys(JSON.parse(result.outputs['layer-arns']) as object)).toEqual(['us-east-1']);
-    expect(result.outputs[`layer-arn-${arch}`]).toMatch(
-      new RegExp(`^arn:aws:lambda:us-east-1:.*:layer:lambda-shell-runtime-${arch}:1$`),
+    // A dry run's ARNs would be placeholders: those outputs are empty, the plan says what it would do.
+    for (const name of ['layer-arns', `layer-arn-${arch}`, 'sar-application-id', 'release-url'])
+      expect([name, result.outputs[name]]).toEqual([name, '']);
+    expect(result.outputs.plan).toMatch(
+      new RegExp(`^us-east-1 lambda:PublishLayerVersion .*lambda-shell-runtime-${arch}`, 'm'),
     );
+    expect(result.outputs.plan).toMatch(/^github .* release v1\.2\.3: /m);
+    expect(result.summary).toContain('The calls a real run would make');
     expect(result.stdout).toMatch(/^::warning::dry run: no regions given/m);
     expect(result.summary).toContain('<table>');
     expect(result.summary).toContain('us-east-1');

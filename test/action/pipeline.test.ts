@@ -56,7 +56,8 @@ jest.unstable_mockModule('../../src/release/index.js', () => ({
   uploadAssets,
   finishRelease,
 }));
-jest.unstable_mockModule('../../src/publish/index.js', () => ({ publishLayers }));
+const { PublishError } = await import('../../src/publish/report.js');
+jest.unstable_mockModule('../../src/publish/index.js', () => ({ publishLayers, PublishError }));
 jest.unstable_mockModule('../../src/sar/index.js', () => ({ publishSar }));
 const realDist = await import('../../src/dist.js');
 const assertReleasable = jest.fn(async () => undefined);
@@ -142,8 +143,10 @@ describe('runPipeline', () => {
       'layer-arns': JSON.stringify(arns),
       'layer-arn-arm64': arns['us-east-1'].arm64,
       'layer-arn-amd64': '',
+      'layer-failures': '[]',
       'sar-application-id': 'arn:aws:serverlessrepo:us-east-1:123456789012:applications/lsr',
       'release-url': 'https://github.com/o/r/releases/tag/v1.2.3',
+      plan: '',
     });
   });
 
@@ -191,11 +194,43 @@ describe('runPipeline', () => {
     expect(finishRelease).not.toHaveBeenCalled();
   });
 
-  it('passes dry-run to every remote step', async () => {
-    await runPipeline({ ...inputs, dryRun: true });
+  it('passes dry-run to every remote step; its outputs hold no ARN, id or URL, only the plan', async () => {
+    publishLayers.mockImplementationOnce(
+      record('publish', {
+        layers: [],
+        failed: [],
+        arns: { 'us-east-1': { arm64: 'arn:aws:lambda:us-east-1:<account>:layer:x:1' } },
+        layersJson: '/tmp/layers.json',
+        plan: ['us-east-1 lambda:PublishLayerVersion {"LayerName":"x"}'],
+      }) as never,
+    );
+    publishSar.mockImplementationOnce(
+      record('sar', {
+        applicationId: 'arn:aws:serverlessrepo:us-east-1:<account>:applications/lsr',
+        url: 'https://sar',
+        created: true,
+        plan: ['us-east-1 serverlessrepo:CreateApplication {}'],
+      }) as never,
+    );
+    const result = await runPipeline({ ...inputs, dryRun: true });
     for (const step of [prepareRelease, publishLayers, publishSar, finishRelease]) {
       expect(JSON.stringify(step.mock.calls)).toContain('"dryRun":true');
     }
+    expect(actionOutputs(result)).toEqual({
+      version: '1.2.3',
+      zips: JSON.stringify([zip.path]),
+      'layer-arns': '',
+      'layer-arn-arm64': '',
+      'layer-arn-amd64': '',
+      'layer-failures': '[]',
+      'sar-application-id': '',
+      'release-url': '',
+      plan: [
+        'github o/r release v1.2.3: find it or create a draft, upload the zips, SHA256SUMS and layers.json, then publish it',
+        'us-east-1 lambda:PublishLayerVersion {"LayerName":"x"}',
+        'us-east-1 serverlessrepo:CreateApplication {}',
+      ].join('\n'),
+    });
   });
 });
 
@@ -225,5 +260,41 @@ describe('run (the action)', () => {
     expect(process.exitCode).toBe(1);
     expect(stdout.text).toMatch(new RegExp(`^::error::${message.source}`, 'm'));
     expect(calls).toEqual([]);
+  });
+
+  it('sets the outputs from what exists when publishing failed in a region, then fails', async () => {
+    Object.assign(process.env, valid);
+    const outputFile = `${process.env.RUNNER_TEMP ?? '/tmp'}/lsr-outputs-${process.pid}`;
+    const { writeFileSync, readFileSync, rmSync } = await import('node:fs');
+    writeFileSync(outputFile, '');
+    process.env.GITHUB_OUTPUT = outputFile;
+    const failure = {
+      region: 'eu-west-1',
+      arch: 'arm64' as const,
+      layerName: 'lambda-shell-runtime-arm64',
+      error: 'lambda:PublishLayerVersion in eu-west-1: HTTP 429 TooManyRequestsException',
+    };
+    publishLayers.mockImplementationOnce(async () => {
+      calls.push('publish');
+      throw new PublishError([{ ...failure, status: 'failed', detail: failure.error }], {
+        layers: [],
+        failed: [failure],
+        arns,
+        layersJson: '/dist/layers.json',
+        plan: [],
+      });
+    });
+    try {
+      const stdout = await captureWrites(process.stdout, () => run());
+      expect(process.exitCode).toBe(1);
+      expect(stdout.text).toMatch(/^::error::publish failed: publishing failed in eu-west-1:/m);
+      const outputs = readFileSync(outputFile, 'utf8');
+      expect(outputs).toContain(`layer-arns<<`);
+      expect(outputs).toContain(JSON.stringify(arns));
+      expect(outputs).toContain(JSON.stringify([failure]));
+      expect(calls).not.toContain('sar');
+    } finally {
+      rmSync(outputFile, { force: true });
+    }
   });
 });

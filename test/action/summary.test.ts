@@ -15,10 +15,55 @@ const zip = (arch: 'arm64' | 'amd64', byte: string): LayerZip => ({
   codeSha256: '',
 });
 
-// What a dry run produces: ARNs and the SAR page with an `<account>` placeholder.
+// A real run: us-east-1 reuses an older release's versions, eu-west-1 publishes, amd64 fails there.
+const layer = (region: string, arch: 'arm64' | 'amd64', version: number, from: string) => ({
+  region,
+  arch,
+  layerName: `lambda-shell-runtime-${arch}`,
+  version,
+  arn: `arn:aws:lambda:${region}:123456789012:layer:lambda-shell-runtime-${arch}:${version}`,
+  reused: from !== '1.2.3',
+  codeSha256: '',
+  firstPublishedBy: from,
+});
+const partial: PipelineResult = {
+  version: '1.2.3',
+  dryRun: false,
+  zips: [zip('arm64', 'ab'), zip('amd64', 'cd')],
+  published: {
+    layers: [
+      layer('us-east-1', 'arm64', 1, '1.2.2'),
+      layer('us-east-1', 'amd64', 1, '1.2.2'),
+      layer('eu-west-1', 'arm64', 2, '1.2.3'),
+    ],
+    failed: [
+      {
+        region: 'eu-west-1',
+        arch: 'amd64',
+        layerName: 'lambda-shell-runtime-amd64',
+        error: 'lambda:PublishLayerVersion in eu-west-1: HTTP 429 TooManyRequestsException',
+      },
+    ],
+    arns: {
+      'us-east-1': {
+        arm64: layer('us-east-1', 'arm64', 1, '1.2.2').arn,
+        amd64: layer('us-east-1', 'amd64', 1, '1.2.2').arn,
+      },
+      'eu-west-1': { arm64: layer('eu-west-1', 'arm64', 2, '1.2.3').arn },
+    },
+    layersJson: '/dist/layers.json',
+    plan: [],
+  },
+  done: ['build', 'test'],
+};
+
+// What a dry run produces: ARNs and the SAR page with an `<account>` placeholder, and the plan.
 const dryRun: PipelineResult = {
   version: '1.2.3',
   dryRun: true,
+  plan: [
+    'us-east-1 lambda:ListLayerVersions {"LayerName":"lambda-shell-runtime-arm64","MaxItems":1}',
+  ],
   zips: [zip('arm64', 'ab'), zip('amd64', 'cd')],
   published: {
     arns: {
@@ -42,43 +87,63 @@ const dryRun: PipelineResult = {
 };
 
 describe('the job summary', () => {
+  // core.summary caches the file's path at its first write: one file for the suite, emptied per test.
   let dir: string;
   const saved = process.env.GITHUB_STEP_SUMMARY;
-  beforeEach(() => {
+  beforeAll(() => {
     dir = mkdtempSync(join(tmpdir(), 'lsr-summary-'));
     process.env.GITHUB_STEP_SUMMARY = join(dir, 'summary');
-    writeFileSync(process.env.GITHUB_STEP_SUMMARY, '');
   });
-  afterEach(() => {
+  beforeEach(() => writeFileSync(join(dir, 'summary'), ''));
+  afterAll(() => {
     if (saved === undefined) delete process.env.GITHUB_STEP_SUMMARY;
     else process.env.GITHUB_STEP_SUMMARY = saved;
     rmSync(dir, { recursive: true, force: true });
   });
 
-  it('has one row per architecture × region with ARN, zip size and sha256, then the links', async () => {
-    await writeJobSummary(dryRun);
+  it('has one row per architecture × region with ARN, outcome, zip size and sha256, then the links', async () => {
+    await writeJobSummary({ ...partial, releaseUrl: 'https://github.com/o/r/releases/tag/v1.2.3' });
     const html = readFileSync(join(dir, 'summary'), 'utf8');
     const rows = html.match(/<tr>.*?<\/tr>/g) ?? [];
     expect(rows).toHaveLength(1 + 4);
-    expect(rows[0]).toContain('<th>Layer version ARN</th>');
+    expect(rows[0]).toContain('<th>Layer version ARN</th><th>Outcome</th>');
     expect(rows[1]).toBe(
       '<tr><td>arm64</td><td>us-east-1</td>' +
-        '<td><code>arn:aws:lambda:us-east-1:&lt;account&gt;:layer:lambda-shell-runtime-arm64:1</code></td>' +
+        '<td><code>arn:aws:lambda:us-east-1:123456789012:layer:lambda-shell-runtime-arm64:1</code></td>' +
+        '<td>reused version 1, from 1.2.2</td>' +
         `<td>3.00 MiB</td><td><code>${'ab'.repeat(32)}</code></td></tr>`,
+    );
+    expect(rows[2]).toContain('<td>eu-west-1</td>');
+    expect(rows[2]).toContain('<td>published version 2</td>');
+    expect(rows[4]).toContain(
+      '<td>failed: lambda:PublishLayerVersion in eu-west-1: HTTP 429 TooManyRequestsException</td>',
     );
     expect(html).toContain(
       '<p>GitHub release: <a href="https://github.com/o/r/releases/tag/v1.2.3">https://github.com/o/r/releases/tag/v1.2.3</a></p>',
     );
+  });
+
+  it('shows a dry run as one: no ARN, no link, the plan instead', async () => {
+    await writeJobSummary(dryRun);
+    const html = readFileSync(join(dir, 'summary'), 'utf8');
+    expect(html).toContain('lambda-shell-runtime 1.2.3 (dry run: nothing was published)');
+    expect(html).not.toContain('arn:aws:lambda');
+    expect(html).not.toContain('serverlessrepo.aws.amazon.com');
+    expect(html).not.toContain('<a href');
+    expect(html).toContain('dry run: nothing published');
     expect(html).toContain(
-      'Serverless Application Repository: <a href="https://serverlessrepo.aws.amazon.com/applications/us-east-1/&lt;account&gt;/lambda-shell-runtime">',
+      '<pre>us-east-1 lambda:ListLayerVersions {&quot;LayerName&quot;:&quot;lambda-shell-runtime-arm64&quot;,&quot;MaxItems&quot;:1}</pre>',
     );
     // Rendered as HTML, a raw `<account>` would be dropped as an unknown tag.
     expect(html).not.toContain('<account>');
   });
 
-  it('keeps the placeholders as they are in the CLI text', () => {
-    const text = textSummary(dryRun);
-    expect(text).toContain('arn:aws:lambda:eu-west-1:<account>:layer:lambda-shell-runtime-amd64:1');
-    expect(text).toContain('GitHub release: https://github.com/o/r/releases/tag/v1.2.3');
+  it('says the same in the CLI text', () => {
+    const text = textSummary(partial);
+    expect(text).toMatch(/arm64 +us-east-1 .*:1 +reused version 1, from 1\.2\.2/);
+    expect(text).toMatch(/amd64 +eu-west-1 .* - +failed: lambda:PublishLayerVersion/);
+    const dry = textSummary(dryRun);
+    expect(dry).not.toContain('<account>');
+    expect(dry).toContain('    us-east-1 lambda:ListLayerVersions');
   });
 });

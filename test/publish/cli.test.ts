@@ -8,7 +8,8 @@ import { sarCommand } from '../../src/commands/sar.js';
 import { InputError } from '../../src/errors.js';
 import { startMoto } from '../helpers/moto.js';
 import { captureWrites } from '../helpers/capture.js';
-import { captureStderr, useAwsSuite } from './fixtures.js';
+import { captureStderr, createBuckets, useAwsSuite } from './fixtures.js';
+import { PublishError } from '../../src/publish/index.js';
 
 const suite = useAwsSuite({ start: startMoto, stop: (moto) => moto.stop(), version: '2.0.0' });
 
@@ -95,6 +96,38 @@ describe('lambda-shell-runtime publish', () => {
       process.chdir(saved);
       await rm(cwd, { recursive: true, force: true });
     }
+  });
+
+  it('prints every version that exists when a region fails, writes the failures to layers.json, then fails', async () => {
+    // Only us-east-1 has its bucket: eu-west-1 fails at the upload.
+    await createBuckets(suite.server.endpoint, ['us-east-1'], (region) => `cli-partial-${region}`);
+    const { values } = parseArgs({
+      args: [
+        ...['--dist', suite.dist.dir, '--version', '2.0.0', '--regions', 'us-east-1,eu-west-1'],
+        ...['--layer-name', 'cli-partial-{arch}', '--s3-bucket', 'cli-partial-{region}'],
+      ],
+      options: publishCommand.options,
+      strict: true,
+    });
+    const stdout = await captureWrites(process.stdout, async () => {
+      const { error } = await captureStderr(() => publishCommand.run(values as OptionValues, []));
+      throw error;
+    });
+    expect(stdout.error).toBeInstanceOf(PublishError);
+    expect((stdout.error as Error).message).toMatch(
+      /eu-west-1 arm64: s3:PutObject in eu-west-1: HTTP 404 NoSuchBucket \(request id /,
+    );
+    expect(JSON.parse(stdout.text)).toEqual({
+      'us-east-1': {
+        arm64: 'arn:aws:lambda:us-east-1:123456789012:layer:cli-partial-arm64:1',
+        amd64: 'arn:aws:lambda:us-east-1:123456789012:layer:cli-partial-amd64:1',
+      },
+    });
+    const document = JSON.parse(await readFile(join(suite.dist.dir, 'layers.json'), 'utf8'));
+    expect(document.layers).toEqual(JSON.parse(stdout.text));
+    expect(
+      document.failed.map((failure: { region: string; arch: string }) => failure.arch),
+    ).toEqual(['arm64', 'amd64']);
   });
 
   it('rejects a bad share and a bad concurrency as input errors', async () => {

@@ -15,7 +15,9 @@ import {
 import { ARCHITECTURES } from '../../src/inputs.js';
 import type { PublishOptions } from '../../src/publish/index.js';
 import { captureWrites, type Captured } from '../helpers/capture.js';
-import { awsTestEnv, setEnv } from '../helpers/moto.js';
+import { CreateBucketCommand, S3Client } from '@aws-sdk/client-s3';
+import { startFaultProxy, type FaultProxy } from '../helpers/fault-proxy.js';
+import { awsTestEnv, setEnv, startMoto, type MotoServer } from '../helpers/moto.js';
 
 /** A dist folder as the build step leaves it: a small zip per architecture, SHA256SUMS, manifest. */
 export interface DistFixture {
@@ -38,14 +40,23 @@ function writeZip(path: string, files: Record<string, string>): Promise<void> {
 
 export async function makeDist(
   version = '1.2.3',
-  { releasable = true, salt = '' }: { releasable?: boolean; salt?: string } = {},
+  {
+    releasable = true,
+    salt = '',
+    contentOf = version,
+  }: {
+    releasable?: boolean;
+    salt?: string;
+    /** The version the zips' content names: another release's gives that release's bytes. */
+    contentOf?: string;
+  } = {},
 ): Promise<DistFixture> {
   const dir = await mkdtemp(join(tmpdir(), 'lsr-dist-'));
   const zips: LayerZip[] = [];
   for (const arch of ARCHITECTURES) {
     const fileName = zipFileName(arch, version);
     const path = join(dir, fileName);
-    await writeZip(path, { bootstrap: `#!/bin/sh\n# ${arch} ${version} ${salt}\n` });
+    await writeZip(path, { bootstrap: `#!/bin/sh\n# ${arch} ${contentOf} ${salt}\n` });
     zips.push(await describeZip(path, fileName, arch, version));
   }
   await writeFile(join(dir, SHA256SUMS), sha256sumsText(zips));
@@ -149,3 +160,41 @@ export const publishOptions = (
   distDir: dist.dir,
   ...overrides,
 });
+
+/** moto behind the fault proxy: the SDK talks to `endpoint` (the proxy), checks to `moto`. */
+export interface MotoBehindProxy {
+  endpoint: string;
+  moto: MotoServer;
+  proxy: FaultProxy;
+}
+
+export const useMotoBehindProxy = (): AwsSuite<MotoBehindProxy> =>
+  useAwsSuite<MotoBehindProxy>({
+    start: async () => {
+      const moto = await startMoto();
+      const proxy = await startFaultProxy(moto.endpoint);
+      return { endpoint: proxy.endpoint, moto, proxy };
+    },
+    stop: async ({ moto, proxy }) => {
+      await proxy.close();
+      await moto.stop();
+    },
+  });
+
+/** Creates `bucketFor(region)` in each region, directly in moto at `endpoint`. */
+export async function createBuckets(
+  endpoint: string,
+  regions: readonly string[],
+  bucketFor: (region: string) => string,
+): Promise<void> {
+  for (const region of regions) {
+    await new S3Client({ region, endpoint, forcePathStyle: true }).send(
+      new CreateBucketCommand({
+        Bucket: bucketFor(region),
+        ...(region === 'us-east-1'
+          ? {}
+          : { CreateBucketConfiguration: { LocationConstraint: region as 'eu-west-1' } }),
+      }),
+    );
+  }
+}

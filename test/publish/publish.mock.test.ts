@@ -28,6 +28,25 @@ const options = (overrides: Partial<PublishOptions> = {}): PublishOptions =>
 const notFound = () => new ResourceNotFoundException({ message: 'not found', $metadata: {} });
 
 describe('publishLayers with AWS answers moto does not give', () => {
+  it('says a region refusing the credentials may be an opt-in region not enabled', async () => {
+    const refusal = Object.assign(
+      new Error('The security token included in the request is invalid.'),
+      {
+        name: 'UnrecognizedClientException',
+        $metadata: { httpStatusCode: 403, requestId: 'req-1' },
+      },
+    );
+    lambda.on(ListLayerVersionsCommand).rejects(refusal);
+    const { error } = await captureStderr(() =>
+      publishLayers(options({ regions: ['af-south-1', 'us-east-1'] })),
+    );
+    // (The mock replaces the client's send, and with it the middleware that names the operation.)
+    expect((error as PublishError).result.failed.map((failure) => failure.error)).toEqual([
+      'The security token included in the request is invalid. (af-south-1 is an opt-in region: it must be enabled in the account)',
+      'The security token included in the request is invalid.',
+    ]);
+  });
+
   it('treats a 409 ResourceConflictException on AddLayerVersionPermission as success', async () => {
     lambda.on(ListLayerVersionsCommand).resolves({ LayerVersions: [] });
     lambda.on(PublishLayerVersionCommand).resolves({

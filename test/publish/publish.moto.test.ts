@@ -6,11 +6,11 @@ import {
   PublishLayerVersionCommand,
   DeleteLayerVersionCommand,
 } from '@aws-sdk/client-lambda';
-import { CreateBucketCommand, HeadObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { HeadObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { readFile } from 'node:fs/promises';
 import { publishLayers, PublishError, type PublishOptions } from '../../src/publish/index.js';
 import { startMoto } from '../helpers/moto.js';
-import { captureStderr, publishOptions, useAwsSuite } from './fixtures.js';
+import { captureStderr, createBuckets, publishOptions, useAwsSuite } from './fixtures.js';
 
 // Lambda and S3 for real, against moto: 3 regions × 2 architectures.
 const REGIONS = ['us-east-1', 'eu-west-1', 'ap-southeast-2'];
@@ -89,6 +89,18 @@ describe('publishLayers against moto', () => {
       version: '1.2.3',
       layers: result!.arns,
       sha256: { arm64: suite.dist.zips[0].sha256, amd64: suite.dist.zips[1].sha256 },
+      versions: REGIONS.flatMap((region) =>
+        (['arm64', 'amd64'] as const).map((arch) => ({
+          region,
+          arch,
+          layerName: `lsr-public-${arch}`,
+          version: 1,
+          arn: result!.arns[region][arch],
+          outcome: 'published',
+          firstPublishedBy: '1.2.3',
+        })),
+      ),
+      failed: [],
     });
     expect(Object.keys(layersJson.layers)).toEqual(REGIONS);
     expect(text).toMatch(/region\s+arch\s+layer\s+version\s+outcome/);
@@ -151,16 +163,7 @@ describe('publishLayers against moto', () => {
   });
 
   it('publishes through a bucket per region when one is given', async () => {
-    for (const region of REGIONS) {
-      await new S3Client({ region, forcePathStyle: true }).send(
-        new CreateBucketCommand({
-          Bucket: `lsr-layers-${region}`,
-          ...(region === 'us-east-1'
-            ? {}
-            : { CreateBucketConfiguration: { LocationConstraint: region as 'eu-west-1' } }),
-        }),
-      );
-    }
+    await createBuckets(suite.server.endpoint, REGIONS, (region) => `lsr-layers-${region}`);
     const result = await publishLayers(
       options({ layerNamePattern: 'lsr-s3-{arch}', s3Bucket: 'lsr-layers-{region}' }),
     );
@@ -257,16 +260,11 @@ describe('publishLayers against moto', () => {
 
   it('reports every region when one fails, then throws naming the failed region', async () => {
     // Only two of the three regions have their bucket: the third fails at the upload.
-    for (const region of ['us-east-1', 'eu-west-1']) {
-      await new S3Client({ region, forcePathStyle: true }).send(
-        new CreateBucketCommand({
-          Bucket: `lsr-partial-${region}`,
-          ...(region === 'us-east-1'
-            ? {}
-            : { CreateBucketConfiguration: { LocationConstraint: 'eu-west-1' } }),
-        }),
-      );
-    }
+    await createBuckets(
+      suite.server.endpoint,
+      ['us-east-1', 'eu-west-1'],
+      (region) => `lsr-partial-${region}`,
+    );
     const { error, text } = await captureStderr(() =>
       publishLayers(
         options({ layerNamePattern: 'lsr-partial-{arch}', s3Bucket: 'lsr-partial-{region}' }),

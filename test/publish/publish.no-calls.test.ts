@@ -20,6 +20,24 @@ const options = (overrides: Partial<PublishOptions>): PublishOptions =>
 describe('publishLayers validation, before any call', () => {
   it.each<[string, Partial<PublishOptions>, RegExp]>([
     ['a bad region', { regions: ['us-east-1', 'mars-north-1'] }, /"regions": "mars-north-1"/],
+    ['a region the SDK does not know', { regions: ['us-east-10'] }, /"regions": "us-east-10"/],
+    ['a region code with a zero', { regions: ['eu-west-0'] }, /"regions": "eu-west-0"/],
+    ['a region with a suffix', { regions: ['us-east-1x'] }, /"regions": "us-east-1x"/],
+    [
+      'regions of two partitions',
+      { regions: ['us-east-1', 'us-gov-west-1'] },
+      /"regions".*one AWS partition per run/,
+    ],
+    [
+      'an 11-digit account id',
+      { share: { kind: 'accounts', accounts: ['12345678901'] } },
+      /"share": "12345678901"/,
+    ],
+    [
+      'a 13-digit account id',
+      { share: { kind: 'accounts', accounts: ['1234567890123'] } },
+      /"share": "1234567890123"/,
+    ],
     ['no region', { regions: [] }, /"regions": "" is not allowed; expected one or more AWS region/],
     [
       'a bad account id in share',
@@ -119,6 +137,28 @@ describe('publishLayers --dry-run', () => {
     ]);
     expect(plan.filter((line) => line.startsWith('eu-west-1 '))).toHaveLength(10);
     expect(text).toContain('Dry run: the calls it would make');
+  });
+
+  it.each([
+    ['cn-north-1', 'aws-cn'],
+    ['us-gov-west-1', 'aws-us-gov'],
+    ['eusc-de-east-1', 'aws-eusc'],
+  ])('plans %s with its partition in the ARNs (%s)', async (region, partition) => {
+    const { result } = await captureStderr(() =>
+      publishLayers(options({ dryRun: true, regions: [region] })),
+    );
+    expect(result!.arns[region].arm64).toBe(
+      `arn:${partition}:lambda:${region}:<account>:layer:lambda-shell-runtime-arm64:1`,
+    );
+  });
+
+  it('says which regions are opt-in before publishing', async () => {
+    const { text } = await captureStderr(() =>
+      publishLayers(options({ dryRun: true, regions: ['us-east-1', 'af-south-1', 'me-south-1'] })),
+    );
+    expect(text).toContain(
+      'opt-in regions (enabled in the account before use): af-south-1 (Africa (Cape Town)), me-south-1 (Middle East (Bahrain))',
+    );
   });
 
   it('sends small zips directly when no bucket is given', async () => {
