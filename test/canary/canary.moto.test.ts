@@ -8,6 +8,7 @@ import {
   type CanaryOptions,
 } from '../../src/canary/index.js';
 import { canaryZip } from '../../src/canary/handler.js';
+import { runCli } from '../../src/cli.js';
 import { CANARY_DESCRIPTION } from '../../src/canary/names.js';
 import type { LayersDocument } from '../../src/dist.js';
 import { publishLayers } from '../../src/publish/index.js';
@@ -303,5 +304,50 @@ describe('canary --clean', () => {
       { region: 'eu-west-1', name: 'lsr-canary-1-3-0-arm64-99-1', status: 'deleted', detail: '' },
     ]);
     expect((await functionNames('eu-west-1')).sort()).toEqual(['lsr-canary-mine', 'my-function']);
+  });
+});
+
+describe('lambda-shell-runtime canary', () => {
+  const cli = async (...argv: string[]) => {
+    const { result, text } = await captureWrites(process.stdout, () => quiet(() => runCli(argv)));
+    return { code: result!.result, stdout: text, stderr: result!.text };
+  };
+
+  it('reads layers.json and manifest.json of --dist-dir and prints every outcome', async () => {
+    const run = await cli(
+      'canary',
+      '--dist-dir',
+      suite.distDir,
+      '--role-arn',
+      ROLE_ARN,
+      '--regions',
+      'eu-west-1',
+    );
+    expect(run.code).toBe(0);
+    const outcomes = JSON.parse(run.stdout) as {
+      region: string;
+      status: string;
+      jqVersion: string;
+    }[];
+    expect(outcomes).toEqual([
+      expect.objectContaining({
+        region: 'eu-west-1',
+        status: 'passed',
+        jqVersion: expect.stringMatching(/^jq-/),
+      }),
+    ]);
+    await noFunctionsLeft();
+  }, 60_000);
+
+  it.each([
+    [['--role-arn', 'my-role'], /Invalid input "--role-arn": "my-role"/],
+    [['--role-arn', ROLE_ARN, '--regions', 'mars'], /Invalid input "--regions": "mars"/],
+    [['--clean', '--min-age', 'soon'], /Invalid input "--min-age": "soon"/],
+  ])('refuses %j with exit 2 before any call', async (args, message) => {
+    const before = suite.invoker.invocations.length;
+    const run = await cli('canary', '--dist-dir', suite.distDir, ...args);
+    expect(run.code).toBe(2);
+    expect(run.stderr).toMatch(message);
+    expect(suite.invoker.invocations.length).toBe(before);
   });
 });
