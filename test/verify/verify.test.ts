@@ -66,6 +66,8 @@ afterAll(async () => {
   await moto.stop();
 });
 
+const REPOSITORY = ['--repository', 'octo-org/lambda-shell-runtime'];
+
 async function verify(
   ...args: string[]
 ): Promise<{ code: number; stdout: string; stderr: string }> {
@@ -89,14 +91,7 @@ describe('lambda-shell-runtime verify', () => {
 
   it('exits 0 with SHA256SUMS downloaded from the GitHub release', async () => {
     const before = github.requests.length;
-    const run = await verify(
-      '--arn',
-      arns.arm64,
-      '--release',
-      `v${VERSION}`,
-      '--repository',
-      'octo-org/lambda-shell-runtime',
-    );
+    const run = await verify('--arn', arns.arm64, '--release', `v${VERSION}`, ...REPOSITORY);
     expect(run.code).toBe(0);
     expect(run.stdout).toContain(
       `holds lambda-shell-runtime-arm64-${VERSION}.zip of octo-org/lambda-shell-runtime v${VERSION}`,
@@ -120,14 +115,7 @@ describe('lambda-shell-runtime verify', () => {
 
   it('asks GitHub again after a 502, as a read may be', async () => {
     github.failNext({ method: 'GET', path: /\/releases\/tags\//, times: 1, status: 502 });
-    const run = await verify(
-      '--arn',
-      arns.arm64,
-      '--release',
-      `v${VERSION}`,
-      '--repository',
-      'octo-org/lambda-shell-runtime',
-    );
+    const run = await verify('--arn', arns.arm64, '--release', `v${VERSION}`, ...REPOSITORY);
     expect(run.code).toBe(0);
   });
 
@@ -149,14 +137,7 @@ describe('lambda-shell-runtime verify', () => {
   });
 
   it('exits 1 on a mismatch against the GitHub release too', async () => {
-    const run = await verify(
-      '--arn',
-      arns.other,
-      '--release',
-      `v${VERSION}`,
-      '--repository',
-      'octo-org/lambda-shell-runtime',
-    );
+    const run = await verify('--arn', arns.other, '--release', `v${VERSION}`, ...REPOSITORY);
     expect(run.code).toBe(1);
     expect(run.stdout).toMatch(/^MISMATCH: /);
   });
