@@ -75,14 +75,17 @@ export function checkRegions(
 }
 
 /** layers.json of a dist folder, checked: a version, and a layer version ARN per region and arch. */
-export async function readLayersJson(distDir: string): Promise<LayersDocument> {
+export async function readLayersJson(
+  distDir: string,
+  input = '--dist-dir',
+): Promise<LayersDocument> {
   const path = join(distDir, LAYERS_JSON);
   let document: LayersDocument;
   try {
     document = JSON.parse(await readFile(path, 'utf8')) as LayersDocument;
   } catch (error) {
     throw new InputError(
-      '--dist-dir',
+      input,
       distDir,
       `a folder holding ${LAYERS_JSON} from "lambda-shell-runtime publish" (${String(error)})`,
     );
