@@ -41,8 +41,11 @@ export interface CanaryJob {
   sleep?: (ms: number) => Promise<void>;
 }
 
-/** CreateFunction attempts at most; each after the first only once the last left no function. */
-const CREATE_ATTEMPTS = 4;
+/**
+ * CreateFunction attempts at most; each after the first only once the last left no function.
+ * The pauses (1, 2, 4, 8, 8 s) also cover a new role reaching Lambda, which IAM says takes seconds.
+ */
+export const CREATE_ATTEMPTS = 6;
 /** Lambda's own answer while a new role has not reached it yet: nothing was created, try again. */
 const ROLE_NOT_READY = /cannot be assumed by Lambda/;
 
