@@ -1,7 +1,7 @@
 import * as core from '@actions/core';
 import { getInputs } from './context.js';
 import { messageOf } from './errors.js';
-import { type PipelineResult, firstRegionArn, runPipeline } from './pipeline.js';
+import { PipelineError, type PipelineResult, firstRegionArn, runPipeline } from './pipeline.js';
 import { writeJobSummary } from './summary.js';
 
 /** Every output of action.yml, from the pipeline's result. */
@@ -25,6 +25,9 @@ export async function run(): Promise<void> {
     for (const [name, value] of Object.entries(actionOutputs(result))) core.setOutput(name, value);
     await writeJobSummary(result);
   } catch (error) {
+    // After a failed canary or SSM step, the summary still says what each region did.
+    const partial = error instanceof PipelineError ? error.result : undefined;
+    if (partial?.canary || partial?.ssm) await writeJobSummary(partial);
     core.setFailed(messageOf(error));
   }
 }

@@ -1,7 +1,16 @@
 import { join } from 'node:path';
+import { readLayersJson } from './aws/layers-json.js';
 import { buildLayers } from './build/index.js';
+import { CanaryError, type CanaryOutcome, runCanaries } from './canary/index.js';
 import { DRY_RUN_PLACEHOLDERS, type Inputs } from './context.js';
-import { type LayerZip, SHA256SUMS, assertReleasable, readLayerZips } from './dist.js';
+import {
+  type LayerZip,
+  type LayersDocument,
+  SHA256SUMS,
+  assertReleasable,
+  readLayerZips,
+  readManifest,
+} from './dist.js';
 import { InputError, messageOf } from './errors.js';
 import type { Architecture, Step } from './inputs.js';
 import { testLayers } from './layer-test/index.js';
@@ -9,6 +18,7 @@ import { log } from './log.js';
 import { type PublishResult, publishLayers } from './publish/index.js';
 import { finishRelease, prepareRelease, uploadAssets } from './release/index.js';
 import { type SarResult, publishSar } from './sar/index.js';
+import { type ParameterOutcome, SsmError, writeParameters } from './ssm/index.js';
 
 /** What the pipeline produced: the action's outputs and the job summary are made from it. */
 export interface PipelineResult {
@@ -18,6 +28,10 @@ export interface PipelineResult {
   published?: PublishResult;
   releaseUrl?: string;
   sar?: SarResult;
+  /** Each region × architecture's canary, when the canary step ran (also when one failed). */
+  canary?: CanaryOutcome[];
+  /** Each SSM parameter's outcome, when the ssm step ran. */
+  ssm?: ParameterOutcome[];
   /** What the example function answered through the packaged layer, when the test step ran. */
   exampleResponse?: string;
   done: Step[];
@@ -25,7 +39,14 @@ export interface PipelineResult {
 
 /** A failed step: says what was done and what was not, so a re-run can be planned. */
 export class PipelineError extends Error {
-  constructor(step: Step, cause: unknown, done: Step[], notDone: Step[]) {
+  constructor(
+    step: Step,
+    cause: unknown,
+    done: Step[],
+    notDone: Step[],
+    /** What the steps before produced (and a failed canary's outcomes), for the job summary. */
+    readonly result?: PipelineResult,
+  ) {
     super(
       `${step} failed: ${messageOf(cause)}\n` +
         `Done: ${done.join(', ') || 'nothing'}. Not done: ${notDone.join(', ') || 'nothing'}.`,
@@ -49,7 +70,7 @@ export async function runPipeline(inputs: Inputs): Promise<PipelineResult> {
       return value;
     } catch (error) {
       const notDone = inputs.steps.filter((candidate) => !result.done.includes(candidate));
-      throw new PipelineError(step, error, result.done, notDone);
+      throw new PipelineError(step, error, result.done, notDone, result);
     }
   };
   const has = (step: Step): boolean => inputs.steps.includes(step);
@@ -118,6 +139,57 @@ export async function runPipeline(inputs: Inputs): Promise<PipelineResult> {
     );
   }
 
+  // The canary proves the layer before anything announces it: SSM, SAR, the published release.
+  if (has('canary')) {
+    result.canary = await runStep(
+      'canary',
+      `Canary: invoke the layer in each region${plan}`,
+      async () => {
+        const published = await publishedLayers(inputs, result);
+        try {
+          return (
+            await runCanaries({
+              layers: published.layers,
+              version: published.version,
+              regions: [],
+              roleArn: inputs.canaryRoleArn,
+              runId: inputs.runId,
+              awsCli: (await readManifest(inputs.distDir)).releasable,
+              dryRun: inputs.dryRun,
+            })
+          ).outcomes;
+        } catch (error) {
+          if (error instanceof CanaryError) result.canary = error.outcomes;
+          throw error;
+        }
+      },
+    );
+  }
+
+  if (has('ssm')) {
+    result.ssm = await runStep(
+      'ssm',
+      `SSM parameters under ${inputs.ssmPrefix}${plan}`,
+      async () => {
+        const published = await publishedLayers(inputs, result);
+        try {
+          return (
+            await writeParameters({
+              layers: published.layers,
+              version: published.version,
+              prefix: inputs.ssmPrefix,
+              regions: [],
+              dryRun: inputs.dryRun,
+            })
+          ).parameters;
+        } catch (error) {
+          if (error instanceof SsmError) result.ssm = error.outcomes;
+          throw error;
+        }
+      },
+    );
+  }
+
   if (has('sar')) {
     result.sar = await runStep(
       'sar',
@@ -146,6 +218,22 @@ export async function runPipeline(inputs: Inputs): Promise<PipelineResult> {
     );
   }
   return result;
+}
+
+/** The layers publish produced in this run, else the layers.json of an earlier run in dist-dir. */
+async function publishedLayers(
+  inputs: Inputs,
+  result: PipelineResult,
+): Promise<Pick<LayersDocument, 'version' | 'layers'>> {
+  if (result.published) return { version: inputs.version, layers: result.published.arns };
+  const document = await readLayersJson(inputs.distDir, 'dist-dir');
+  if (document.version !== inputs.version)
+    throw new InputError(
+      'dist-dir',
+      inputs.distDir,
+      `a layers.json of version ${inputs.version} (publish is not among the steps); it holds ${document.version}`,
+    );
+  return document;
 }
 
 /**
