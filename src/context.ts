@@ -1,4 +1,6 @@
+import { parseRoleArn, parseSsmPrefix } from './aws/parsers.js';
 import { hostArchitecture } from './build/local-builder.js';
+import { canaryRunId } from './canary/names.js';
 import { InputError } from './errors.js';
 import { log } from './log.js';
 import {
@@ -11,6 +13,7 @@ import {
   parseBoolean,
   parseBuilder,
   parseLayerName,
+  parseList,
   parseRegions,
   parseRepository,
   type Repository,
@@ -44,6 +47,12 @@ export interface Inputs {
   tag: string;
   /** The commit built: where GitHub creates the tag if it does not exist yet. */
   commit: string;
+  /** The canary functions' execution role; the canary step runs only with one. */
+  canaryRoleArn: string;
+  /** Unique to this workflow run and attempt: part of each canary function's name. */
+  runId: string;
+  /** SSM path of the parameters; '' turns the ssm step off. */
+  ssmPrefix: string;
 }
 
 /** Reads one raw input by its action.yml name ('' when unset). */
@@ -65,13 +74,15 @@ export const INPUT_DEFAULTS: Record<string, string> = {
   'dry-run': 'false',
   'dist-dir': 'lambda-shell-runtime-dist',
   draft: 'false',
+  'canary-role-arn': '',
+  'ssm-prefix': '/lambda-shell-runtime',
 };
 
 /**
  * Checks that the chosen steps have what they need, naming the missing input. A dry run plans
  * with placeholders instead (with a warning), so it works on a runner's defaults alone.
  */
-function completeForSteps(inputs: Inputs): Inputs {
+function completeForSteps(inputs: Inputs, explicitSteps: string[]): Inputs {
   const has = (step: Step): boolean => inputs.steps.includes(step);
   const missing = (input: string, allowed: string, steps: Step[]): never => {
     throw new InputError(input, '', `${allowed} when steps include ${steps.join(' or ')}`);
@@ -91,12 +102,30 @@ function completeForSteps(inputs: Inputs): Inputs {
       `dry run: no s3-bucket given; planning the sar step with ${DRY_RUN_PLACEHOLDERS.s3Bucket}`,
     );
   }
+  if (has('canary') && inputs.canaryRoleArn === '') {
+    if (inputs.dryRun) {
+      log.warning(
+        `dry run: no canary-role-arn given; planning the canary with ${DRY_RUN_PLACEHOLDERS.canaryRoleArn}`,
+      );
+      completed.canaryRoleArn = DRY_RUN_PLACEHOLDERS.canaryRoleArn;
+    } else if (explicitSteps.includes('canary')) {
+      missing('canary-role-arn', "the ARN of the canary functions' execution role", ['canary']);
+    } else {
+      log.warning(
+        'canary skipped: no canary-role-arn given, so the layer is not proven in each region',
+      );
+      completed.steps = completed.steps.filter((step) => step !== 'canary');
+    }
+  }
+  if (has('ssm') && inputs.ssmPrefix === '') {
+    if (explicitSteps.includes('ssm'))
+      missing('ssm-prefix', 'an SSM path such as /lambda-shell-runtime', ['ssm']);
+    completed.steps = completed.steps.filter((step) => step !== 'ssm');
+  }
   if (has('release') && !inputs.dryRun && inputs.githubToken === '') {
     missing('github-token', 'a token with contents: write', ['release']);
   }
-  const remote = inputs.steps.filter(
-    (step) => step === 'release' || step === 'publish' || step === 'sar',
-  );
+  const remote = inputs.steps.filter((step) => step !== 'build' && step !== 'test');
   if (inputs.builder === 'local' && has('build') && !inputs.dryRun && remote.length > 0) {
     throw new InputError(
       'builder',
@@ -128,7 +157,11 @@ function hostOnly(architectures: Architecture[]): Architecture[] {
 }
 
 /** What a dry run plans with when an input a remote step needs is empty. */
-export const DRY_RUN_PLACEHOLDERS = { region: 'us-east-1', s3Bucket: 'example-bucket-{region}' };
+export const DRY_RUN_PLACEHOLDERS = {
+  region: 'us-east-1',
+  s3Bucket: 'example-bucket-{region}',
+  canaryRoleArn: 'arn:aws:iam::123456789012:role/lambda-shell-runtime-canary',
+};
 
 export function getInputs(read: InputReader, env: NodeJS.ProcessEnv = process.env): Inputs {
   const input = (name: string): string => {
@@ -163,6 +196,10 @@ export function getInputs(read: InputReader, env: NodeJS.ProcessEnv = process.en
     tag: env.GITHUB_REF?.startsWith('refs/tags/')
       ? env.GITHUB_REF.slice('refs/tags/'.length)
       : `v${version}`,
+    canaryRoleArn: read('canary-role-arn').trim() ? parseRoleArn(read('canary-role-arn')) : '',
+    runId: canaryRunId(env),
+    // Read as given: '' turns the step off (a runner passes action.yml's default when unset).
+    ssmPrefix: parseSsmPrefix(read('ssm-prefix')),
   };
-  return completeForSteps(inputs);
+  return completeForSteps(inputs, parseList(input('steps')));
 }

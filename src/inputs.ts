@@ -15,7 +15,7 @@ export const lambdaArchitecture = (arch: Architecture): 'arm64' | 'x86_64' =>
 /** Docker's platform for an architecture. */
 export const dockerPlatform = (arch: Architecture): string => `linux/${arch}`;
 
-export const STEPS = ['build', 'test', 'release', 'publish', 'sar'] as const;
+export const STEPS = ['build', 'test', 'release', 'publish', 'canary', 'ssm', 'sar'] as const;
 export type Step = (typeof STEPS)[number];
 
 export const BUILDERS = ['docker', 'local'] as const;

@@ -1,7 +1,16 @@
 import { join } from 'node:path';
+import { readLayersJson } from './aws/layers-json.js';
 import { buildLayers } from './build/index.js';
+import { CanaryError, type CanaryOutcome, runCanaries } from './canary/index.js';
 import { DRY_RUN_PLACEHOLDERS, type Inputs } from './context.js';
-import { type LayerZip, SHA256SUMS, assertReleasable, readLayerZips } from './dist.js';
+import {
+  type LayerZip,
+  type LayersDocument,
+  SHA256SUMS,
+  assertReleasable,
+  readLayerZips,
+  readManifest,
+} from './dist.js';
 import { InputError, messageOf } from './errors.js';
 import type { Architecture, Step } from './inputs.js';
 import { testLayers } from './layer-test/index.js';
@@ -9,6 +18,7 @@ import { log } from './log.js';
 import { PublishError, type PublishResult, publishLayers } from './publish/index.js';
 import { finishRelease, prepareRelease, uploadAssets } from './release/index.js';
 import { type SarResult, publishSar } from './sar/index.js';
+import { type ParameterOutcome, SsmError, writeParameters } from './ssm/index.js';
 
 /** What the pipeline produced: the action's outputs and the job summary are made from it. */
 export interface PipelineResult {
@@ -18,6 +28,10 @@ export interface PipelineResult {
   published?: PublishResult;
   releaseUrl?: string;
   sar?: SarResult;
+  /** Each region × architecture's canary, when the canary step ran (also when one failed). */
+  canary?: CanaryOutcome[];
+  /** Each SSM parameter's outcome, when the ssm step ran. */
+  ssm?: ParameterOutcome[];
   /** What the example function answered through the packaged layer, when the test step ran. */
   exampleResponse?: string;
   /** Dry run: every remote call the steps would make, one per line; empty otherwise. */
@@ -35,6 +49,7 @@ export class PipelineError extends Error {
     cause: unknown,
     done: Step[],
     notDone: Step[],
+    /** What the steps before produced (and a failed canary's outcomes): outputs and summary. */
     readonly result: PipelineResult,
   ) {
     super(
@@ -131,6 +146,57 @@ export async function runPipeline(inputs: Inputs): Promise<PipelineResult> {
     );
   }
 
+  // The canary proves the layer before anything announces it: SSM, SAR, the published release.
+  if (has('canary')) {
+    result.canary = await runStep(
+      'canary',
+      `Canary: invoke the layer in each region${plan}`,
+      async () => {
+        const published = await publishedLayers(inputs, result);
+        try {
+          return (
+            await runCanaries({
+              layers: published.layers,
+              version: published.version,
+              regions: [],
+              roleArn: inputs.canaryRoleArn,
+              runId: inputs.runId,
+              awsCli: (await readManifest(inputs.distDir)).releasable,
+              dryRun: inputs.dryRun,
+            })
+          ).outcomes;
+        } catch (error) {
+          if (error instanceof CanaryError) result.canary = error.outcomes;
+          throw error;
+        }
+      },
+    );
+  }
+
+  if (has('ssm')) {
+    result.ssm = await runStep(
+      'ssm',
+      `SSM parameters under ${inputs.ssmPrefix}${plan}`,
+      async () => {
+        const published = await publishedLayers(inputs, result);
+        try {
+          return (
+            await writeParameters({
+              layers: published.layers,
+              version: published.version,
+              prefix: inputs.ssmPrefix,
+              regions: [],
+              dryRun: inputs.dryRun,
+            })
+          ).parameters;
+        } catch (error) {
+          if (error instanceof SsmError) result.ssm = error.outcomes;
+          throw error;
+        }
+      },
+    );
+  }
+
   if (has('sar')) {
     result.sar = await runStep(
       'sar',
@@ -172,6 +238,22 @@ export async function runPipeline(inputs: Inputs): Promise<PipelineResult> {
     );
   }
   return result;
+}
+
+/** The layers publish produced in this run, else the layers.json of an earlier run in dist-dir. */
+async function publishedLayers(
+  inputs: Inputs,
+  result: PipelineResult,
+): Promise<Pick<LayersDocument, 'version' | 'layers'>> {
+  if (result.published) return { version: inputs.version, layers: result.published.arns };
+  const document = await readLayersJson(inputs.distDir, 'dist-dir');
+  if (document.version !== inputs.version)
+    throw new InputError(
+      'dist-dir',
+      inputs.distDir,
+      `a layers.json of version ${inputs.version} (publish is not among the steps); it holds ${document.version}`,
+    );
+  return document;
 }
 
 /**

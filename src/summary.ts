@@ -59,6 +59,28 @@ export function summaryRows(result: PipelineResult): SummaryRow[] {
   );
 }
 
+const seconds = (ms: number): string => `${(ms / 1000).toFixed(1)} s`;
+
+/** The canary table: one row per region × architecture, with what the layer reported. */
+export function canaryRows(result: PipelineResult): string[][] {
+  return (result.canary ?? []).map((outcome) => [
+    outcome.region,
+    outcome.arch,
+    outcome.detail ? `${outcome.status}: ${outcome.detail}` : outcome.status,
+    outcome.status === 'planned' ? '' : seconds(outcome.durationMs),
+    [outcome.awsVersion, outcome.jqVersion].filter(Boolean).join(', '),
+  ]);
+}
+
+/** The SSM table: one row per parameter and region. */
+export function ssmRows(result: PipelineResult): string[][] {
+  return (result.ssm ?? []).map((outcome) => [
+    outcome.region,
+    outcome.name,
+    outcome.detail ? `${outcome.status}: ${outcome.detail}` : outcome.status,
+  ]);
+}
+
 function links(result: PipelineResult): [string, string][] {
   // A dry run's links are placeholders (an <account> in them): never shown as links.
   if (result.dryRun) return [];
@@ -93,7 +115,26 @@ export async function writeJobSummary(result: PipelineResult): Promise<void> {
     row.size,
     `<code>${escapeHtml(row.sha256)}</code>`,
   ]);
-  core.summary.addHeading(escapeHtml(title(result)), 2).addTable([header, ...rows]);
+  core.summary
+    .addHeading(escapeHtml(title(result)), 2)
+    .addTable([header, ...rows]);
+  const extraTables: [string, string[], string[][]][] = [
+    [
+      'Canary',
+      ['Region', 'Architecture', 'Outcome', 'Duration', 'Layer reported'],
+      canaryRows(result),
+    ],
+    ['SSM parameters', ['Region', 'Parameter', 'Outcome'], ssmRows(result)],
+  ];
+  for (const [title, titles, cells] of extraTables) {
+    if (cells.length === 0) continue;
+    core.summary
+      .addHeading(title, 3)
+      .addTable([
+        titles.map((data) => ({ data, header: true })),
+        ...cells.map((row) => row.map(escapeHtml)),
+      ]);
+  }
   for (const [label, url] of links(result))
     core.summary.addRaw(
       `<p>${label}: <a href="${escapeHtml(url)}">${escapeHtml(url)}</a></p>`,
@@ -114,6 +155,12 @@ export function textSummary(result: PipelineResult): string {
       `  ${row.arch.padEnd(6)} ${row.region.padEnd(16)} ${row.size.padStart(10)}  ${row.arn || '-'}  ${row.outcome ? `${row.outcome}  ` : ''}sha256:${row.sha256}`,
     );
   }
+  for (const [region, arch, outcome, duration, versions] of canaryRows(result))
+    lines.push(
+      `  canary ${arch.padEnd(6)} ${region.padEnd(16)} ${outcome}${duration ? ` in ${duration}` : ''}${versions ? ` (${versions})` : ''}`,
+    );
+  for (const [region, name, outcome] of ssmRows(result))
+    lines.push(`  ssm    ${region.padEnd(16)} ${name} ${outcome}`);
   for (const [label, url] of links(result)) lines.push(`  ${label}: ${url}`);
   if (result.exampleResponse !== undefined)
     lines.push(`  example function answered: ${result.exampleResponse}`);

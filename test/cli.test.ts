@@ -18,10 +18,11 @@ describe('the CLI', () => {
   it('lists every command on --help', async () => {
     const { code, stdout } = await cli('--help');
     expect(code).toBe(0);
-    for (const name of ['run', 'build', 'test', 'invoke', 'release', 'publish', 'sar', 'bench']) {
+    const names = ['run', 'build', 'test', 'invoke', 'release', 'publish', 'canary', 'ssm', 'sar'];
+    for (const name of [...names, 'verify', 'bench']) {
       expect(stdout).toMatch(new RegExp(`^  ${name} +\\S`, 'm'));
     }
-    expect(commands.map((command) => command.name)).toHaveLength(8);
+    expect(commands.map((command) => command.name)).toHaveLength(11);
   });
 
   it('exits 2 with the usage on no command, an unknown command or an unknown flag', async () => {

@@ -101,8 +101,9 @@ describe('input parsers', () => {
   });
 
   it('reads steps in pipeline order', () => {
-    expect(parseSteps('')).toEqual(['build', 'test', 'release', 'publish', 'sar']);
+    expect(parseSteps('')).toEqual(['build', 'test', 'release', 'publish', 'canary', 'ssm', 'sar']);
     expect(parseSteps('publish,build')).toEqual(['build', 'publish']);
+    expect(parseSteps('sar,ssm,canary,publish')).toEqual(['publish', 'canary', 'ssm', 'sar']);
     expect(() => parseSteps('deploy')).toThrow(/"steps": "deploy".*sar, or all$/);
   });
 

@@ -1,12 +1,15 @@
 import { benchCommand } from './bench.js';
 import { buildCommand } from './build.js';
+import { canaryCommand } from './canary.js';
 import type { Command } from './command.js';
 import { invokeCommand } from './invoke.js';
 import { publishCommand } from './publish.js';
 import { releaseCommand } from './release.js';
 import { runCommand } from './run.js';
 import { sarCommand } from './sar.js';
+import { ssmCommand } from './ssm.js';
 import { testCommand } from './test.js';
+import { verifyCommand } from './verify.js';
 
 /** Every CLI command, in the order of the pipeline. */
 export const commands: Command[] = [
@@ -16,6 +19,9 @@ export const commands: Command[] = [
   invokeCommand,
   releaseCommand,
   publishCommand,
+  canaryCommand,
+  ssmCommand,
   sarCommand,
+  verifyCommand,
   benchCommand,
 ];

@@ -24,6 +24,7 @@ export const embeddedDefaults = (): Record<string, string> => ({
   regions: 'us-east-1,eu-west-1,ap-southeast-2',
   share: 'public',
   's3-bucket': 'lambda-shell-runtime-sar-{region}',
+  'ssm-prefix': INPUT_DEFAULTS['ssm-prefix'],
 });
 
 // The token is read from GITHUB_TOKEN, never from a flag that other users could see in `ps`.
@@ -32,7 +33,7 @@ const inputNames = Object.keys(INPUT_DEFAULTS).filter((name) => name !== 'github
 export const runCommand: Command = {
   name: 'run',
   summary:
-    "Run the action's whole pipeline (build, test, release, publish, sar); by default a local dry run",
+    "Run the action's whole pipeline (build, test, release, publish, canary, ssm, sar); by default a local dry run",
   usage: [
     ...inputNames.map((name) => `  --${name.padEnd(16)} the action input "${name}"`),
     '',

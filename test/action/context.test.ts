@@ -7,6 +7,21 @@ const reader =
   (name) =>
     values[name] ?? '';
 
+/** What a synchronous call writes to stderr (the logger's warnings off a runner). */
+function captureSync<T>(fn: () => T): { result: T; text: string } {
+  const chunks: string[] = [];
+  const original = process.stderr.write;
+  process.stderr.write = ((chunk: string) => (
+    chunks.push(String(chunk)),
+    true
+  )) as typeof process.stderr.write;
+  try {
+    return { result: fn(), text: chunks.join('') };
+  } finally {
+    process.stderr.write = original;
+  }
+}
+
 const env = { GITHUB_REF: 'refs/tags/v1.2.3', GITHUB_REPOSITORY: 'octo/lambda-shell-runtime' };
 const valid = {
   regions: 'us-east-1',
@@ -58,6 +73,20 @@ describe('getInputs', () => {
     ['dry-run', { 'dry-run': 'yes' }, {}, /"dry-run": "yes"/],
     ['draft', { draft: '1' }, {}, /"draft": "1"/],
     ['aws-cli-version', { 'aws-cli-version': '1.32.0' }, {}, /"aws-cli-version": "1.32.0"/],
+    ['canary-role-arn', { 'canary-role-arn': 'my-role' }, {}, /"canary-role-arn": "my-role"/],
+    ['ssm-prefix', { 'ssm-prefix': 'no-slash' }, {}, /"ssm-prefix": "no-slash"/],
+    [
+      'canary-role-arn required by an explicit canary step',
+      { steps: 'publish,canary' },
+      {},
+      /"canary-role-arn".*when steps include canary/,
+    ],
+    [
+      'ssm-prefix emptied while the ssm step is asked for',
+      { steps: 'publish,ssm', 'ssm-prefix': '' },
+      {},
+      /"ssm-prefix".*when steps include ssm/,
+    ],
     ['regions required by publish', { regions: '' }, {}, /"regions".*when steps include publish/],
     ['s3-bucket required by sar', { 's3-bucket': '' }, {}, /"s3-bucket".*when steps include sar/],
     [
@@ -108,5 +137,36 @@ describe('getInputs', () => {
       architectures: [host],
       githubToken: '',
     });
+  });
+
+  const role = 'arn:aws:iam::123456789012:role/lambda-shell-runtime-canary';
+
+  it('runs canary and ssm with steps: all when their inputs are set, after publish', () => {
+    const inputs = getInputs(
+      reader({ ...valid, 'canary-role-arn': role, 'ssm-prefix': '/lambda-shell-runtime' }),
+      { ...env, GITHUB_RUN_ID: '4242', GITHUB_RUN_ATTEMPT: '2' },
+    );
+    expect(inputs.steps).toEqual(['build', 'test', 'release', 'publish', 'canary', 'ssm', 'sar']);
+    expect(inputs).toMatchObject({
+      canaryRoleArn: role,
+      ssmPrefix: '/lambda-shell-runtime',
+      runId: '4242-2',
+    });
+  });
+
+  it('leaves the canary out of steps: all without a role, and ssm out with an empty prefix', () => {
+    const { result, text } = captureSync(() => getInputs(reader(valid), env));
+    expect(result.steps).toEqual(['build', 'test', 'release', 'publish', 'sar']);
+    expect(text).toContain('canary skipped: no canary-role-arn given');
+  });
+
+  it('plans the canary of a dry run with a placeholder role', () => {
+    const inputs = getInputs(
+      reader({ builder: 'local', 'dry-run': 'true', 'ssm-prefix': '/p' }),
+      env,
+    );
+    expect(inputs.steps).toContain('canary');
+    expect(inputs.steps).toContain('ssm');
+    expect(inputs.canaryRoleArn).toBe('arn:aws:iam::123456789012:role/lambda-shell-runtime-canary');
   });
 });

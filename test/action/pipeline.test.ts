@@ -1,4 +1,7 @@
 import { jest } from '@jest/globals';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { Inputs } from '../../src/context.js';
 import type { LayerZip } from '../../src/dist.js';
 import { captureWrites } from '../helpers/capture.js';
@@ -48,6 +51,38 @@ const publishSar = jest.fn(
   }),
 );
 const readLayerZips = jest.fn(record('read-dist', [zip]));
+const passed = {
+  region: 'us-east-1',
+  arch: 'arm64' as const,
+  layerArn: arns['us-east-1'].arm64,
+  functionName: 'lsr-canary-1-2-3-arm64-7-1',
+  status: 'passed' as const,
+  durationMs: 2100,
+  awsVersion: 'aws-cli/2.36.5',
+  jqVersion: 'jq-1.7.1',
+  deleted: true,
+  detail: '',
+};
+const runCanaries = jest.fn(record('canary', { outcomes: [passed], plan: [] }));
+const writeParameters = jest.fn(
+  record('ssm', {
+    parameters: [
+      {
+        region: 'us-east-1',
+        arch: 'arm64',
+        name: '/lambda-shell-runtime/arm64/latest',
+        value: arns['us-east-1'].arm64,
+        status: 'created',
+        detail: '',
+      },
+    ],
+    plan: [],
+  }),
+);
+const realCanary = await import('../../src/canary/index.js');
+jest.unstable_mockModule('../../src/canary/index.js', () => ({ ...realCanary, runCanaries }));
+const realSsm = await import('../../src/ssm/index.js');
+jest.unstable_mockModule('../../src/ssm/index.js', () => ({ ...realSsm, writeParameters }));
 
 jest.unstable_mockModule('../../src/build/index.js', () => ({ buildLayers }));
 jest.unstable_mockModule('../../src/layer-test/index.js', () => ({ testLayers }));
@@ -61,10 +96,17 @@ jest.unstable_mockModule('../../src/publish/index.js', () => ({ publishLayers, P
 jest.unstable_mockModule('../../src/sar/index.js', () => ({ publishSar }));
 const realDist = await import('../../src/dist.js');
 const assertReleasable = jest.fn(async () => undefined);
+const readManifest = jest.fn(async () => ({
+  version: '1.2.3',
+  builder: 'docker',
+  releasable: true,
+  architectures: ['arm64'],
+}));
 jest.unstable_mockModule('../../src/dist.js', () => ({
   ...realDist,
   readLayerZips,
   assertReleasable,
+  readManifest,
 }));
 
 const { runPipeline, PipelineError } = await import('../../src/pipeline.js');
@@ -88,6 +130,13 @@ const inputs: Inputs = {
   repository: { owner: 'o', repo: 'r' },
   tag: 'v1.2.3',
   commit: 'abc123',
+  canaryRoleArn: 'arn:aws:iam::123456789012:role/lambda-shell-runtime-canary',
+  runId: '7-1',
+  ssmPrefix: '/lambda-shell-runtime',
+};
+const withProof: Inputs = {
+  ...inputs,
+  steps: ['build', 'test', 'release', 'publish', 'canary', 'ssm', 'sar'],
 };
 
 beforeEach(() => {
@@ -232,6 +281,80 @@ describe('runPipeline', () => {
       ].join('\n'),
     });
   });
+
+  it('proves the layer after publish: canary, then SSM, then SAR and the published release', async () => {
+    const result = await runPipeline(withProof);
+    expect(calls).toEqual([
+      'build',
+      'test',
+      'release:prepare',
+      'publish',
+      'canary',
+      'ssm',
+      'sar',
+      'release:upload',
+      'release:finish',
+    ]);
+    expect(runCanaries).toHaveBeenCalledWith(
+      expect.objectContaining({
+        layers: arns,
+        version: '1.2.3',
+        roleArn: inputs.canaryRoleArn,
+        runId: '7-1',
+        awsCli: true,
+        dryRun: false,
+      }),
+    );
+    expect(writeParameters).toHaveBeenCalledWith(
+      expect.objectContaining({ layers: arns, prefix: '/lambda-shell-runtime', version: '1.2.3' }),
+    );
+    expect(result.canary).toEqual([passed]);
+    expect(result.ssm).toHaveLength(1);
+    expect(result.done).toEqual(['build', 'test', 'release', 'publish', 'canary', 'ssm', 'sar']);
+  });
+
+  it('a failed canary stops the run before SSM, SAR and the release, with every outcome kept', async () => {
+    const failed = { ...passed, region: 'eu-west-1', status: 'failed' as const, detail: 'boom' };
+    runCanaries.mockImplementationOnce(async () => {
+      calls.push('canary');
+      throw new realCanary.CanaryError([passed, failed]);
+    });
+    const error = await runPipeline(withProof).then(
+      () => undefined,
+      (reason: unknown) => reason,
+    );
+    expect(error).toBeInstanceOf(PipelineError);
+    expect((error as Error).message).toMatch(
+      /^canary failed: canary failed in eu-west-1:\n {2}eu-west-1 arm64: failed \(boom\)\nothers:\n {2}us-east-1 arm64: passed\nDone: build, test, release, publish\. Not done: canary, ssm, sar\.$/,
+    );
+    expect((error as InstanceType<typeof PipelineError>).result?.canary).toEqual([passed, failed]);
+    expect(calls).toEqual(['build', 'test', 'release:prepare', 'publish', 'canary']);
+    expect(writeParameters).not.toHaveBeenCalled();
+    expect(finishRelease).not.toHaveBeenCalled();
+  });
+
+  it('a failed SSM region stops the run before SAR and the release, its rows kept', async () => {
+    const row = {
+      region: 'us-east-1',
+      arch: 'arm64' as const,
+      name: '/lambda-shell-runtime/arm64/latest',
+      value: arns['us-east-1'].arm64,
+      status: 'failed' as const,
+      detail: 'AccessDeniedException',
+    };
+    writeParameters.mockImplementationOnce(async () => {
+      calls.push('ssm');
+      throw new realSsm.SsmError([row]);
+    });
+    const error = await runPipeline(withProof).then(
+      () => undefined,
+      (reason: unknown) => reason,
+    );
+    expect((error as Error).message).toMatch(/^ssm failed: SSM parameters failed in us-east-1:/);
+    expect((error as InstanceType<typeof PipelineError>).result?.ssm).toEqual([row]);
+    expect(calls).toEqual(['build', 'test', 'release:prepare', 'publish', 'canary', 'ssm']);
+    expect(finishRelease).not.toHaveBeenCalled();
+  });
 });
 
 describe('run (the action)', () => {
@@ -295,6 +418,31 @@ describe('run (the action)', () => {
       expect(calls).not.toContain('sar');
     } finally {
       rmSync(outputFile, { force: true });
+    }
+  });
+
+  it('fails on a failed canary and still writes the job summary with every region’s canary', async () => {
+    const failed = { ...passed, region: 'eu-west-1', status: 'failed' as const, detail: 'boom' };
+    runCanaries.mockImplementationOnce(async () => {
+      throw new realCanary.CanaryError([passed, failed]);
+    });
+    const dir = mkdtempSync(join(tmpdir(), 'lsr-pipeline-summary-'));
+    try {
+      Object.assign(process.env, valid, {
+        'INPUT_CANARY-ROLE-ARN': inputs.canaryRoleArn,
+        'INPUT_SSM-PREFIX': '/lambda-shell-runtime',
+        GITHUB_STEP_SUMMARY: join(dir, 'summary'),
+      });
+      writeFileSync(join(dir, 'summary'), '');
+      const stdout = await captureWrites(process.stdout, () => run());
+      expect(process.exitCode).toBe(1);
+      expect(stdout.text).toMatch(/^::error::canary failed: canary failed in eu-west-1/m);
+      const html = readFileSync(join(dir, 'summary'), 'utf8');
+      expect(html).toContain('<td>us-east-1</td><td>arm64</td><td>passed</td>');
+      expect(html).toContain('<td>eu-west-1</td><td>arm64</td><td>failed: boom</td>');
+      expect(writeParameters).not.toHaveBeenCalled();
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
     }
   });
 });

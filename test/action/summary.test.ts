@@ -146,4 +146,74 @@ describe('the job summary', () => {
     expect(dry).not.toContain('<account>');
     expect(dry).toContain('    us-east-1 lambda:ListLayerVersions');
   });
+
+  const proven: PipelineResult = {
+    ...dryRun,
+    dryRun: false,
+    canary: [
+      {
+        region: 'us-east-1',
+        arch: 'arm64',
+        layerArn: 'arn:aws:lambda:us-east-1:123456789012:layer:lambda-shell-runtime-arm64:1',
+        functionName: 'lsr-canary-1-2-3-arm64-7-1',
+        status: 'passed',
+        durationMs: 2345,
+        awsVersion: 'aws-cli/2.36.5',
+        jqVersion: 'jq-1.7.1',
+        deleted: true,
+        detail: '',
+      },
+      {
+        region: 'eu-west-1',
+        arch: 'arm64',
+        layerArn: 'arn:aws:lambda:eu-west-1:123456789012:layer:lambda-shell-runtime-arm64:1',
+        functionName: 'lsr-canary-1-2-3-arm64-7-1',
+        status: 'failed',
+        durationMs: 1000,
+        deleted: true,
+        detail: 'the function answered another event: <html>',
+      },
+    ],
+    ssm: [
+      {
+        region: 'us-east-1',
+        arch: 'arm64',
+        name: '/lambda-shell-runtime/arm64/latest',
+        value: 'arn:aws:lambda:us-east-1:123456789012:layer:lambda-shell-runtime-arm64:1',
+        status: 'kept',
+        detail: 'kept at 1.3.0: 1.2.3 is a backport',
+      },
+    ],
+  };
+
+  it('adds a canary table and an SSM table when those steps ran, escaped', async () => {
+    await writeJobSummary(proven);
+    const html = readFileSync(join(dir, 'summary'), 'utf8');
+    expect(html).toContain('<h3>Canary</h3>');
+    expect(html).toContain(
+      '<tr><td>us-east-1</td><td>arm64</td><td>passed</td><td>2.3 s</td><td>aws-cli/2.36.5, jq-1.7.1</td></tr>',
+    );
+    expect(html).toContain('<td>failed: the function answered another event: &lt;html&gt;</td>');
+    expect(html).toContain('<h3>SSM parameters</h3>');
+    expect(html).toContain(
+      '<tr><td>us-east-1</td><td>/lambda-shell-runtime/arm64/latest</td><td>kept: kept at 1.3.0: 1.2.3 is a backport</td></tr>',
+    );
+  });
+
+  it('writes no canary or SSM table when those steps did not run', async () => {
+    await writeJobSummary(dryRun);
+    const html = readFileSync(join(dir, 'summary'), 'utf8');
+    expect(html).not.toContain('Canary');
+    expect(html).not.toContain('SSM parameters');
+  });
+
+  it('lists the canaries and SSM parameters in the CLI text', () => {
+    const text = textSummary(proven);
+    expect(text).toContain(
+      '  canary arm64  us-east-1        passed in 2.3 s (aws-cli/2.36.5, jq-1.7.1)',
+    );
+    expect(text).toContain(
+      '  ssm    us-east-1        /lambda-shell-runtime/arm64/latest kept: kept at 1.3.0',
+    );
+  });
 });

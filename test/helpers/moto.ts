@@ -46,12 +46,20 @@ async function waitUntilAnswering(endpoint: string, child: ChildProcess): Promis
   );
 }
 
-export async function startMoto(): Promise<MotoServer> {
+/** How to start it: moto.server itself, or a wrapper script taking its flags (moto_lambda.py). */
+export interface MotoStart {
+  script?: string;
+  env?: Record<string, string>;
+}
+
+export async function startMoto({ script, env }: MotoStart = {}): Promise<MotoServer> {
   await ensureMotoInstalled();
   const port = await freePort();
   const endpoint = `http://127.0.0.1:${port}`;
-  const child = spawn('python3', ['-m', 'moto.server', '-H', '127.0.0.1', '-p', String(port)], {
+  const program = script ? [script] : ['-m', 'moto.server'];
+  const child = spawn('python3', [...program, '-H', '127.0.0.1', '-p', String(port)], {
     stdio: ['ignore', 'ignore', 'pipe'],
+    env: { ...process.env, ...env },
   });
   let stderr = '';
   child.stderr?.on('data', (chunk: Buffer) => {

@@ -1,0 +1,103 @@
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { LAYERS_JSON, type LayersDocument } from '../dist.js';
+import { InputError } from '../errors.js';
+import { ARCHITECTURES, type Architecture } from '../inputs.js';
+
+/** {region: {arch: layer version ARN}}, as publish writes it into layers.json. */
+export type LayerArns = LayersDocument['layers'];
+
+/** One published layer version: the unit the canary and ssm steps work on. */
+export interface RegionLayer {
+  region: string;
+  arch: Architecture;
+  arn: string;
+}
+
+// arn:<partition>:lambda:<region>:<account>:layer:<name>:<version>
+const LAYER_VERSION_ARN =
+  /^arn:(aws[a-z-]*):lambda:([a-z0-9-]+):(\d{12}):layer:([a-zA-Z0-9_-]{1,140}):([1-9]\d*)$/;
+
+export interface LayerVersionArn {
+  partition: string;
+  region: string;
+  account: string;
+  layerName: string;
+  /** The layer's ARN without the version: GetLayerVersion's LayerName for a shared layer. */
+  layerArn: string;
+  version: number;
+}
+
+/** Splits a layer version ARN; undefined when it is not one. */
+export function parseLayerVersionArn(arn: string): LayerVersionArn | undefined {
+  const match = LAYER_VERSION_ARN.exec(arn.trim());
+  if (!match) return undefined;
+  const [, partition, region, account, layerName, version] = match;
+  return {
+    partition,
+    region,
+    account,
+    layerName,
+    layerArn: `arn:${partition}:lambda:${region}:${account}:layer:${layerName}`,
+    version: Number(version),
+  };
+}
+
+/** The layers of a document as a flat list, regions in document order, arm64 before amd64. */
+export function regionLayers(arns: LayerArns, regions?: readonly string[]): RegionLayer[] {
+  const chosen = regions && regions.length > 0 ? regions : Object.keys(arns);
+  return chosen.flatMap((region) =>
+    ARCHITECTURES.flatMap((arch) => {
+      const arn = arns[region]?.[arch];
+      return arn ? [{ region, arch, arn }] : [];
+    }),
+  );
+}
+
+/**
+ * Regions asked for that layers.json lacks are a bad input, named before anything remote happens;
+ * no regions means every region of the document.
+ */
+export function checkRegions(
+  arns: LayerArns,
+  regions: readonly string[],
+  input = '--regions',
+): string[] {
+  const known = Object.keys(arns);
+  const unknown = regions.filter((region) => !known.includes(region));
+  if (unknown.length > 0)
+    throw new InputError(
+      input,
+      unknown.join(','),
+      `regions published in ${LAYERS_JSON} (${known.join(', ') || 'none'})`,
+    );
+  return regions.length > 0 ? [...regions] : known;
+}
+
+/** layers.json of a dist folder, checked: a version, and a layer version ARN per region and arch. */
+export async function readLayersJson(
+  distDir: string,
+  input = '--dist-dir',
+): Promise<LayersDocument> {
+  const path = join(distDir, LAYERS_JSON);
+  let document: LayersDocument;
+  try {
+    document = JSON.parse(await readFile(path, 'utf8')) as LayersDocument;
+  } catch (error) {
+    throw new InputError(
+      input,
+      distDir,
+      `a folder holding ${LAYERS_JSON} from "lambda-shell-runtime publish" (${String(error)})`,
+    );
+  }
+  const layers = document?.layers;
+  if (typeof document?.version !== 'string' || typeof layers !== 'object' || layers === null)
+    throw new Error(`${path} has no "version" and "layers": not written by publish`);
+  for (const [region, byArch] of Object.entries(layers)) {
+    for (const [arch, arn] of Object.entries(byArch ?? {})) {
+      if (!ARCHITECTURES.includes(arch as Architecture) || !parseLayerVersionArn(String(arn)))
+        throw new Error(`${path}: ${region}.${arch} is not a layer version ARN: ${String(arn)}`);
+    }
+  }
+  return document;
+}
