@@ -115,9 +115,7 @@ export async function writeJobSummary(result: PipelineResult): Promise<void> {
     row.size,
     `<code>${escapeHtml(row.sha256)}</code>`,
   ]);
-  core.summary
-    .addHeading(escapeHtml(title(result)), 2)
-    .addTable([header, ...rows]);
+  core.summary.addHeading(escapeHtml(title(result)), 2).addTable([header, ...rows]);
   const extraTables: [string, string[], string[][]][] = [
     [
       'Canary',
