@@ -23,19 +23,20 @@ export const httpStatusOf = (error: unknown): number | undefined => {
   return shape.$metadata?.httpStatusCode ?? shape.$response?.statusCode;
 };
 
-/** True when `error` is the AWS error (exception) named `name`. */
-export const isAwsError = (error: unknown, name: string): boolean =>
-  error instanceof Error && error.name === name;
+/** True when `error` is the AWS error (exception) named one of `names`. */
+export const isAwsError = (error: unknown, ...names: string[]): boolean =>
+  error instanceof Error && names.includes(error.name);
 
 const THROTTLING = /Throttl|TooManyRequests|RequestLimitExceeded|SlowDown|RequestThrottled/;
 
 /**
- * True when trying again can succeed: no answer at all (connection dropped, timeout), a server
- * error (5xx) or throttling. A 4xx answer is final: the same request fails the same way.
+ * True when trying again can succeed, and a write may have been applied: no answer at all
+ * (connection dropped, timeout), a server error (5xx) or throttling. A 4xx answer is final: the
+ * same request fails the same way. Missing credentials never reached AWS.
  */
 export function isRetryableAwsError(error: unknown): boolean {
   const status = httpStatusOf(error);
-  if (status === undefined) return true;
+  if (status === undefined) return shapeOf(error).name !== 'CredentialsProviderError';
   return status >= 500 || status === 429 || THROTTLING.test(shapeOf(error).name ?? '');
 }
 
@@ -59,6 +60,22 @@ export function addAwsContext(operation: string, region: string, error: unknown)
   error.message = `${describeAwsFailure(operation, region, error)}${detail}`;
   Object.defineProperty(error, DESCRIBED, { value: true });
   return error;
+}
+
+/**
+ * Runs one AWS call and names it in its error as the client middleware does: for calls made
+ * outside a wrapped client (a stubbed client in tests, a helper such as a waiter).
+ */
+export async function awsCall<T>(
+  operation: string,
+  region: string,
+  fn: () => Promise<T>,
+): Promise<T> {
+  try {
+    return await fn();
+  } catch (error) {
+    throw addAwsContext(operation, region, error);
+  }
 }
 
 /** The part of an SDK client this module needs (every v3 client has it). */

@@ -7,8 +7,9 @@ import {
   waitUntilFunctionActive,
   type CreateFunctionCommandInput,
 } from '@aws-sdk/client-lambda';
-import { isAwsError, lambdaClient, lambdaClientSingleAttempt } from '../aws/clients-steps.js';
-import { planLine, type Plan } from '../aws/plan.js';
+import { lambdaClient, lambdaWriteClient } from '../aws/clients.js';
+import { isAwsError } from '../aws/errors.js';
+import { recorder, type Plan } from '../aws/plan.js';
 
 /**
  * The Lambda calls of the canary in one region, behind one interface: the AWS adapter makes them,
@@ -47,7 +48,7 @@ export interface CanaryApi {
 
 export function awsCanaryApi(region: string): CanaryApi {
   const lambda = lambdaClient(region);
-  const once = lambdaClientSingleAttempt(region);
+  const once = lambdaWriteClient(region);
   return {
     region,
     async createFunction(input) {
@@ -115,9 +116,7 @@ export function awsCanaryApi(region: string): CanaryApi {
 
 /** Records every call into `plan`, makes none; answers as if the function were created and gone. */
 export function dryRunCanaryApi(region: string, plan: Plan): CanaryApi {
-  const record = (call: string, params: object): void => {
-    plan.push(planLine(region, call, params));
-  };
+  const record = recorder(plan, region);
   return {
     region,
     async createFunction(input) {

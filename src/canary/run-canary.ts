@@ -1,9 +1,9 @@
 import { randomBytes } from 'node:crypto';
-import { isAwsError, isTransient } from '../aws/clients-steps.js';
+import { createOnAws } from '../aws/create-once.js';
+import { isAwsError, isRetryableAwsError } from '../aws/errors.js';
 import type { RegionLayer } from '../aws/layers-json.js';
 import { messageOf } from '../errors.js';
 import { lambdaArchitecture } from '../inputs.js';
-import { sleep as realSleep } from '../retry.js';
 import type { CanaryApi, CreateInput } from './api.js';
 import { checkCanaryAnswer } from './check.js';
 import { CANARY_HANDLER } from './handler.js';
@@ -67,29 +67,32 @@ function createInput(job: CanaryJob, name: string): CreateInput {
   };
 }
 
+const roleNotReady = (error: unknown): boolean =>
+  isAwsError(error, 'InvalidParameterValueException') && ROLE_NOT_READY.test(messageOf(error));
+
 /**
- * Creates the function; never blindly again: after a failed attempt it looks for the function by
- * its name (unique to this run), and only when there is none does it try again.
+ * Creates the function; never blindly again: after a lost answer it looks for the function by
+ * its name (unique to this run), and only when there is none does it try again. A role not yet
+ * usable by Lambda created nothing: tried again without looking.
  */
-async function createFunction(job: CanaryJob, input: CreateInput): Promise<void> {
-  const wait = job.sleep ?? realSleep;
-  const name = input.FunctionName ?? '';
-  for (let attempt = 1; ; attempt++) {
-    try {
-      await job.api.createFunction(input);
-      return;
-    } catch (error) {
-      // The name is this run's: a conflict after a lost answer is our own earlier attempt.
-      if (attempt > 1 && isAwsError(error, 'ResourceConflictException')) return;
-      const roleNotReady =
-        isAwsError(error, 'InvalidParameterValueException') &&
-        ROLE_NOT_READY.test(messageOf(error));
-      if (attempt >= CREATE_ATTEMPTS || !(roleNotReady || isTransient(error))) throw error;
-      if (!roleNotReady && (await job.api.exists(name))) return;
-      await wait(Math.min(8000, 1000 * 2 ** (attempt - 1)));
-    }
-  }
-}
+const createFunction = (job: CanaryJob, input: CreateInput): Promise<true> =>
+  createOnAws({
+    what: `the function ${input.FunctionName}`,
+    write: async (attempt) => {
+      try {
+        await job.api.createFunction(input);
+      } catch (error) {
+        // The name is this run's: a conflict after a lost answer is our own earlier attempt.
+        if (attempt === 1 || !isAwsError(error, 'ResourceConflictException')) throw error;
+      }
+      return true as const;
+    },
+    find: async () => ((await job.api.exists(input.FunctionName ?? '')) ? true : undefined),
+    retryable: (error) => roleNotReady(error) || isRetryableAwsError(error),
+    attempts: CREATE_ATTEMPTS,
+    delayMs: (failure) => Math.min(8000, 1000 * 2 ** (failure - 1)),
+    sleep: job.sleep,
+  });
 
 function invocationFailure(answer: {
   functionError?: string;

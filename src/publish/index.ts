@@ -6,9 +6,9 @@ import { layerName, s3BucketFor } from '../inputs.js';
 import { log } from '../log.js';
 import { messageOf } from '../errors.js';
 import { alignmentTargets, assertFillersBounded, type Inspected } from './align.js';
-import { settleWithConcurrency } from './concurrency.js';
+import { settleAll } from '../concurrency.js';
 import { awsLayerApi, dryRunLayerApi, type LayerApi } from './layer-api.js';
-import type { Plan } from './plan.js';
+import type { Plan } from '../aws/plan.js';
 import { httpStatusOf } from '../aws/errors.js';
 import { regionInfo } from '../aws/regions.js';
 import { publishLayer, PublishedButFailed, releaseOf, type LayerOutcome } from './publish-layer.js';
@@ -134,7 +134,7 @@ export async function publishLayers(options: PublishOptions): Promise<PublishRes
   });
   const limit = settings.concurrency;
 
-  const inspections = await settleWithConcurrency(tasks, limit, (task) =>
+  const inspections = await settleAll(tasks, limit, (task) =>
     task.api.newestVersion(task.layerName),
   );
   const inspected: (Task & Inspected)[] = [];
@@ -164,7 +164,7 @@ export async function publishLayers(options: PublishOptions): Promise<PublishRes
     });
     return succeeded(task, outcome);
   };
-  const settled = await settleWithConcurrency([...tasks.keys()], limit, publishTask);
+  const settled = await settleAll([...tasks.keys()], limit, publishTask);
   const results = settled.map((result, index) =>
     result.status === 'fulfilled' ? result.value : failed(tasks[index], result.reason),
   );

@@ -9,10 +9,11 @@ import {
   type PublishLayerVersionCommandInput,
 } from '@aws-sdk/client-lambda';
 import type { LayerZip } from '../dist.js';
-import { createOnce } from '../aws/create-once.js';
+import { createOnAws } from '../aws/create-once.js';
 import { partitionOf } from '../aws/regions.js';
-import { isAwsError, lambdaClient, lambdaWriteClient, s3Client } from './clients.js';
-import { planLine, type Plan } from './plan.js';
+import { lambdaClient, lambdaWriteClient, s3Client } from '../aws/clients.js';
+import { isAwsError } from '../aws/errors.js';
+import { recorder, type Plan } from '../aws/plan.js';
 import { uploadFile } from './s3-upload.js';
 
 /**
@@ -143,8 +144,8 @@ export function awsLayerApi(region: string): LayerApi {
         ? { S3Bucket: content.s3.bucket, S3Key: content.s3.key }
         : { ZipFile: await readFile(content.zip.path) };
       const layerName = input.LayerName ?? '';
-      return createOnce({
-        what: `${layerName} version in ${region}`,
+      return createOnAws({
+        what: `a ${layerName} version in ${region}`,
         write: async () => {
           const published = await writer.send(
             new PublishLayerVersionCommand({ ...input, Content }),
@@ -163,8 +164,8 @@ export function awsLayerApi(region: string): LayerApi {
     async addPermission(input) {
       // AWS refuses a second statement with the same id, but not every endpoint does (moto adds
       // it twice): after a failed attempt, the policy is read again before retrying.
-      return createOnce({
-        what: `statement ${input.StatementId} on ${input.LayerName}:${input.VersionNumber} in ${region}`,
+      return createOnAws({
+        what: `the statement ${input.StatementId} on ${input.LayerName}:${input.VersionNumber} in ${region}`,
         write: async () => {
           try {
             await writer.send(new AddLayerVersionPermissionCommand(input));
@@ -191,9 +192,7 @@ export function awsLayerApi(region: string): LayerApi {
  * (it cannot know), so the plan shows the calls of a first publication, numbered from 1.
  */
 export function dryRunLayerApi(region: string, plan: Plan): LayerApi {
-  const record = (call: string, params: object): void => {
-    plan.push(planLine(region, call, params));
-  };
+  const record = recorder(plan, region);
   const published = new Map<string, number>();
   return {
     region,

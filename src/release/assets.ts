@@ -3,7 +3,13 @@ import { readFile } from 'node:fs/promises';
 import { basename, extname } from 'node:path';
 import { InputError } from '../errors.js';
 import { log } from '../log.js';
-import { call, createOnce, NO_BLIND_RETRY, type ReleaseAsset, type RepoClient } from './client.js';
+import {
+  call,
+  createOnGitHub,
+  NO_BLIND_RETRY,
+  type ReleaseAsset,
+  type RepoClient,
+} from './client.js';
 import { GitHubError } from './secret.js';
 
 /** A file to attach to the release. */
@@ -166,9 +172,9 @@ async function findUploaded(
 
 /** Uploads once per attempt: after a lost answer, the release is looked at before sending again. */
 const uploadOnce = (client: RepoClient, target: UploadTarget, local: LocalAsset) =>
-  createOnce(
+  createOnGitHub(
     client,
-    `upload ${local.name}`,
+    `the asset ${local.name}`,
     async () => {
       await sendAsset(client, target, local);
       return true as const;

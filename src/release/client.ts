@@ -2,9 +2,8 @@ import { getOctokit } from '@actions/github';
 import { retry } from '@octokit/plugin-retry';
 import { throttling, type ThrottlingOptions } from '@octokit/plugin-throttling';
 import type { Repository } from '../inputs.js';
-import { messageOf } from '../errors.js';
 import { log } from '../log.js';
-import { createOnce as createOnceWith } from '../retry.js';
+import { createOnce } from '../create-once.js';
 import { GitHubError, scrubSecret, type HintContext } from './secret.js';
 
 /** Knobs for GitHub's pacing; the defaults are GitHub's, tests shrink them. */
@@ -143,28 +142,19 @@ export const outcomeUnknown = (error: unknown): boolean =>
 
 /**
  * A write that creates something, at most 1 + MAX_RETRIES attempts, waiting between them as
- * plugin-retry would: after a lost answer, `look` finds what the attempt may have created.
+ * plugin-retry would: after a lost answer, `find` looks for what the attempt may have created.
  */
-export const createOnce = <T>(
+export const createOnGitHub = <T>(
   client: RepoClient,
-  action: string,
-  attempt: () => Promise<T>,
-  look: () => Promise<T | undefined>,
+  what: string,
+  write: () => Promise<T>,
+  find: () => Promise<T | undefined>,
 ): Promise<T> =>
-  createOnceWith({
-    attempt,
-    look: async () => {
-      const found = await look();
-      if (found !== undefined)
-        log.info(`${action}: the failed attempt did it; using what it created`);
-      return found;
-    },
-    outcomeUnknown,
-    retries: MAX_RETRIES,
-    delayMs: (retry) => retry ** 2 * client.msPerSecond,
-    onLook: (error, retry) =>
-      log.warning(
-        `${messageOf(error)}; looking for what it may have created before trying again ` +
-          `(retry ${retry} of ${MAX_RETRIES})`,
-      ),
+  createOnce({
+    what,
+    write,
+    find,
+    mayHaveApplied: outcomeUnknown,
+    attempts: 1 + MAX_RETRIES,
+    delayMs: (failure) => failure ** 2 * client.msPerSecond,
   });

@@ -1,6 +1,6 @@
 import { log } from '../log.js';
 import { GitHubError } from './secret.js';
-import { call, createOnce, NO_BLIND_RETRY, type Release, type RepoClient } from './client.js';
+import { call, createOnGitHub, NO_BLIND_RETRY, type Release, type RepoClient } from './client.js';
 
 /**
  * The release of `tag`: the published one (GET /releases/tags/{tag}), else a draft from the
@@ -81,7 +81,9 @@ export async function createDraftRelease(
     );
     return response.data;
   };
-  return createOnce(client, action, create, () => findDraft(client, release.tag));
+  return createOnGitHub(client, `the draft release for ${release.tag}`, create, () =>
+    findDraft(client, release.tag),
+  );
 }
 
 /** major.minor.patch of a tag or version (v1.2.3 → [1, 2, 3]); undefined when it is not one. */

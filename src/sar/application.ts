@@ -1,8 +1,6 @@
-import { messageOf } from '../errors.js';
-import { log } from '../log.js';
-import { isAwsError } from '../publish/clients.js';
-import { createOnce, type RetryOptions } from '../retry.js';
-import { outcomeUnknown } from './errors.js';
+import { isAwsError } from '../aws/errors.js';
+import { createOnAws } from '../aws/create-once.js';
+import type { RetryOptions } from '../retry.js';
 import type { SarApi } from './sar-api.js';
 import { sameTemplate, templateSha256 } from './template.js';
 import type { SarApplication } from './types.js';
@@ -62,27 +60,25 @@ export function assertSameVersion(
   );
 }
 
-// A create whose answer was lost is looked for after 1 s, 2 s, 4 s.
+// A create whose answer was lost is looked for after 1 s, 2 s, 4 s; 4 attempts at most.
 const CREATE_RETRY_BASE_MS = 1_000;
+const SAR_CREATE_ATTEMPTS = 4;
 
-/** Runs a create so that it is never blindly retried: `look` runs after any lost answer. */
-function createWithLookup<T>(
+/** Runs a create so that it is never blindly retried: `find` runs after any lost answer. */
+const createWithLookup = <T>(
   what: string,
-  attempt: () => Promise<T>,
-  look: () => Promise<T | undefined>,
+  write: () => Promise<T>,
+  find: () => Promise<T | undefined>,
   pacing: RetryOptions,
-): Promise<T> {
-  const baseMs = pacing.baseMs ?? CREATE_RETRY_BASE_MS;
-  return createOnce({
-    attempt,
-    look,
-    outcomeUnknown,
-    delayMs: (retry) => baseMs * 2 ** (retry - 1),
+): Promise<T> =>
+  createOnAws({
+    what,
+    write,
+    find,
+    attempts: SAR_CREATE_ATTEMPTS,
+    delayMs: (failure) => (pacing.baseMs ?? CREATE_RETRY_BASE_MS) * 2 ** (failure - 1),
     sleep: pacing.sleep,
-    onLook: (error, retry) =>
-      log.warning(`${messageOf(error)}; looking for ${what} before trying again (retry ${retry})`),
   });
-}
 
 /**
  * Creates the application, or adds the version to it. The same version with the same template
@@ -120,7 +116,7 @@ export async function ensureApplication(
     let applicationId: string | undefined;
     try {
       applicationId = await createWithLookup(
-        `application ${name}`,
+        `the application ${name}`,
         async () => {
           const id = await api.createApplication({
             Name: name,

@@ -4,7 +4,7 @@ import type { LayerZip } from '../dist.js';
 import { s3BucketFor, type Architecture } from '../inputs.js';
 import { log } from '../log.js';
 import { paths } from '../paths.js';
-import type { Plan } from '../publish/plan.js';
+import type { Plan } from '../aws/plan.js';
 import { s3KeyFor } from '../publish/s3-upload.js';
 import {
   assertSameVersion,

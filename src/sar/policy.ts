@@ -3,7 +3,7 @@ import { messageOf } from '../errors.js';
 import type { Share } from '../inputs.js';
 import { log } from '../log.js';
 import { retryWithBackoff, type RetryOptions } from '../retry.js';
-import { isAwsError } from '../publish/clients.js';
+import { isAwsError } from '../aws/errors.js';
 import type { SarApi } from './sar-api.js';
 
 /** Who may deploy the application: the same audience as the layers' share. */

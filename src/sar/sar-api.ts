@@ -4,17 +4,16 @@ import {
   GetApplicationCommand,
   ListApplicationsCommand,
   PutApplicationPolicyCommand,
-  ServerlessApplicationRepositoryClient,
   UpdateApplicationCommand,
   type ApplicationPolicyStatement,
   type CreateApplicationRequest,
   type CreateApplicationVersionRequest,
   type UpdateApplicationRequest,
 } from '@aws-sdk/client-serverlessapplicationrepository';
-import { isAwsError, MAX_ATTEMPTS, s3Client } from '../publish/clients.js';
-import { planLine, type Plan } from '../publish/plan.js';
+import { s3Client, sarClient, sarWriteClient } from '../aws/clients.js';
+import { awsCall, isAwsError } from '../aws/errors.js';
+import { recorder, type Plan } from '../aws/plan.js';
 import { uploadFile } from '../publish/s3-upload.js';
-import { awsCall } from './errors.js';
 
 /**
  * The Serverless Application Repository and S3 calls of the sar step, behind one interface so
@@ -41,17 +40,10 @@ export interface SarApi {
  * 5xx or a dropped connection may come after SAR created it: ensureApplication looks first.
  */
 export function awsSarApi(region: string, createTimeoutMs = 60_000): SarApi {
-  const sar = new ServerlessApplicationRepositoryClient({
-    region,
-    retryMode: 'adaptive',
-    maxAttempts: MAX_ATTEMPTS,
-  });
+  const sar = sarClient(region);
   // A create left unanswered counts as lost too: looked for, then tried again.
-  const sarOnce = new ServerlessApplicationRepositoryClient({
-    region,
-    maxAttempts: 1,
-    requestHandler: { connectionTimeout: 10_000, requestTimeout: createTimeoutMs },
-  });
+  const sarOnce = sarWriteClient(region, createTimeoutMs);
+  // The client names every call in its errors; awsCall also names those of a stubbed client.
   const call = <T>(operation: string, fn: () => Promise<T>): Promise<T> =>
     awsCall(`serverlessrepo:${operation}`, region, fn);
   return {
@@ -136,9 +128,7 @@ const describeTemplate = (body: string | undefined): string =>
  * so the plan shows a first publication.
  */
 export function dryRunSarApi(region: string, plan: Plan): SarApi {
-  const record = (call: string, params: object): void => {
-    plan.push(planLine(region, call, params));
-  };
+  const record = recorder(plan, region);
   return {
     region,
     async upload(bucket, key, path) {

@@ -1,6 +1,6 @@
 import { GetParametersByPathCommand, PutParameterCommand } from '@aws-sdk/client-ssm';
-import { ssmClient } from '../aws/clients-steps.js';
-import { planLine, type Plan } from '../aws/plan.js';
+import { ssmClient } from '../aws/clients.js';
+import { recorder, type Plan } from '../aws/plan.js';
 
 /** A parameter as the ssm step writes it. */
 export interface ParameterWrite {
@@ -57,14 +57,15 @@ export function awsSsmApi(region: string): SsmApi {
 
 /** Records every call, makes none; answers as if no parameter existed yet. */
 export function dryRunSsmApi(region: string, plan: Plan): SsmApi {
+  const record = recorder(plan, region);
   return {
     region,
     async parameters(path) {
-      plan.push(planLine(region, 'ssm:GetParametersByPath', { Path: path, Recursive: false }));
+      record('ssm:GetParametersByPath', { Path: path, Recursive: false });
       return new Map();
     },
     async put(write) {
-      plan.push(planLine(region, 'ssm:PutParameter', putInput(write)));
+      record('ssm:PutParameter', putInput(write));
     },
   };
 }

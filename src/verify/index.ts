@@ -1,5 +1,5 @@
 import { GetLayerVersionCommand } from '@aws-sdk/client-lambda';
-import { lambdaClient } from '../aws/clients-steps.js';
+import { lambdaClient } from '../aws/clients.js';
 import type { LayerVersionArn } from '../aws/layers-json.js';
 import type { Architecture } from '../inputs.js';
 import { parseSha256Sums, zipEntries, type SumEntry } from './sums.js';

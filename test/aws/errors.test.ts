@@ -1,8 +1,10 @@
 import { ListLayerVersionsCommand, LambdaClient } from '@aws-sdk/client-lambda';
 import { createServer, type Server } from 'node:http';
-import { createOnce, UnknownOutcomeError } from '../../src/aws/create-once.js';
 import {
+  awsCall,
   describeAwsFailure,
+  httpStatusOf,
+  isAwsError,
   isRetryableAwsError,
   withAwsErrorContext,
 } from '../../src/aws/errors.js';
@@ -30,6 +32,18 @@ describe('AWS errors that say what failed', () => {
     );
   });
 
+  it('a call outside a wrapped client is named the same, and keeps its exception name and status', async () => {
+    const serviceError = awsError('InternalServerErrorException', 500, '6f2c-11aa');
+    const error = await awsCall('serverlessrepo:GetApplication', 'eu-west-1', () =>
+      Promise.reject(serviceError),
+    ).catch((caught: Error) => caught);
+    expect(error.message).toBe(
+      'serverlessrepo:GetApplication in eu-west-1: HTTP 500 InternalServerErrorException (request id 6f2c-11aa): boom',
+    );
+    expect(isAwsError(error, 'InternalServerErrorException')).toBe(true);
+    expect(httpStatusOf(error)).toBe(500);
+  });
+
   it('retries no answer, 5xx and throttling, never another 4xx', () => {
     expect(isRetryableAwsError(new Error('socket hang up'))).toBe(true);
     expect(isRetryableAwsError(awsError('ServiceException', 500))).toBe(true);
@@ -37,6 +51,8 @@ describe('AWS errors that say what failed', () => {
     expect(isRetryableAwsError(awsError('ThrottlingException', 400))).toBe(true);
     expect(isRetryableAwsError(awsError('AccessDeniedException', 403))).toBe(false);
     expect(isRetryableAwsError(awsError('ResourceConflictException', 409))).toBe(false);
+    expect(isRetryableAwsError(awsError('BadRequestException', 400))).toBe(false);
+    expect(isRetryableAwsError(awsError('CredentialsProviderError'))).toBe(false);
   });
 
   describe('on a real client', () => {
@@ -76,75 +92,5 @@ describe('AWS errors that say what failed', () => {
         'lambda:ListLayerVersions in eu-west-1: HTTP 403 AccessDeniedException (request id req-42): not allowed',
       );
     });
-  });
-});
-
-describe('createOnce: a creating write is never blindly retried', () => {
-  const noWait = { sleep: async () => undefined };
-
-  it('keeps what a failed attempt created instead of writing again', async () => {
-    let writes = 0;
-    const created = await createOnce({
-      what: 'a thing',
-      write: async () => {
-        writes++;
-        throw awsError('ServiceException', 500);
-      },
-      find: async () => 'the thing',
-      retry: noWait,
-    });
-    expect([created, writes]).toEqual(['the thing', 1]);
-  });
-
-  it('writes again only after looking, and only when the failure is retryable', async () => {
-    const calls: string[] = [];
-    const created = await createOnce({
-      what: 'a thing',
-      write: async () => {
-        calls.push('write');
-        if (calls.length === 1) throw awsError('TooManyRequestsException', 429);
-        return 'new';
-      },
-      find: async () => {
-        calls.push('find');
-        return undefined;
-      },
-      retry: noWait,
-    });
-    expect([created, calls]).toEqual(['new', ['write', 'find', 'write']]);
-
-    let writes = 0;
-    await expect(
-      createOnce({
-        what: 'a thing',
-        write: async () => {
-          writes++;
-          throw awsError('AccessDeniedException', 403);
-        },
-        find: async () => undefined,
-        retry: noWait,
-      }),
-    ).rejects.toThrow('boom');
-    expect(writes).toBe(1);
-  });
-
-  it('stops when it cannot tell whether the attempt created something', async () => {
-    let writes = 0;
-    const error = await createOnce({
-      what: 'lsr-arm64 version in eu-west-1',
-      write: async () => {
-        writes++;
-        throw new Error('socket hang up');
-      },
-      find: async () => {
-        throw new Error('lookup refused');
-      },
-      retry: noWait,
-    }).catch((caught: unknown) => caught);
-    expect(error).toBeInstanceOf(UnknownOutcomeError);
-    expect((error as Error).message).toBe(
-      'socket hang up; then looking for a lsr-arm64 version in eu-west-1 that attempt may have created failed too (lookup refused): run again, it finds and keeps what exists',
-    );
-    expect(writes).toBe(1);
   });
 });

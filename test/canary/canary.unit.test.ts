@@ -244,11 +244,8 @@ describe('one canary’s life cycle', () => {
     });
     const outcome = await runCanary(job(api));
     expect(outcome.detail).toBe('internal error');
-    const lookedFor = Array.from({ length: CREATE_ATTEMPTS - 1 }, () => [
-      'createFunction',
-      'exists',
-    ]);
-    expect(api.calls).toEqual([...lookedFor.flat(), 'createFunction', 'delete']);
+    const lookedFor = Array.from({ length: CREATE_ATTEMPTS }, () => ['createFunction', 'exists']);
+    expect(api.calls).toEqual([...lookedFor.flat(), 'delete']);
   });
 
   it('treats a conflict on a later attempt as its own function, a conflict on the first as a clash', async () => {

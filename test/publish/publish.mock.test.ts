@@ -10,7 +10,7 @@ import {
 } from '@aws-sdk/client-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
 import { publishLayers, PublishError, type PublishOptions } from '../../src/publish/index.js';
-import { settleWithConcurrency } from '../../src/publish/concurrency.js';
+import { settleAll } from '../../src/concurrency.js';
 import { captureStderr, publishOptions, useAwsSuite } from './fixtures.js';
 
 // AWS's real answers where moto is more lenient, through aws-sdk-client-mock.
@@ -108,11 +108,11 @@ describe('publishLayers with AWS answers moto does not give', () => {
   });
 });
 
-describe('settleWithConcurrency', () => {
+describe('settleAll', () => {
   it('never runs more than the limit at once and settles every item', async () => {
     let running = 0;
     let peak = 0;
-    const results = await settleWithConcurrency([1, 2, 3, 4, 5, 6, 7], 3, async (item) => {
+    const results = await settleAll([1, 2, 3, 4, 5, 6, 7], 3, async (item) => {
       running++;
       peak = Math.max(peak, running);
       await new Promise((resolve) => setTimeout(resolve, 5));

@@ -445,7 +445,9 @@ describe('a write whose answer is lost (GitHub applied it, then 500 or a dropped
       const after = server.requests.slice(server.requests.indexOf(creates(server)[0]) + 1);
       expect(after[0]).toMatchObject({ method: 'GET', status: 200 });
       expect(after[0].path).toMatch(/\/releases\?per_page=100$/);
-      expect(output.text()).toContain('looking for what it may have created before trying again');
+      expect(output.text()).toContain(
+        'looking for the draft release for v1.2.3 that attempt may have created',
+      );
     },
   );
 

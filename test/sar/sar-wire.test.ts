@@ -1,4 +1,4 @@
-import { outcomeUnknown } from '../../src/sar/errors.js';
+import { isRetryableAwsError } from '../../src/aws/errors.js';
 import { awsSarApi } from '../../src/sar/sar-api.js';
 import { startCountingServer, useAwsSuite, type CountingServer } from '../publish/fixtures.js';
 
@@ -63,9 +63,9 @@ describe('a create left unanswered', () => {
           (caught: unknown) => caught as Error,
         );
       expect(error?.message).toMatch(
-        /^serverlessrepo:CreateApplicationVersion in eu-west-1: no HTTP answer TimeoutError/,
+        /^serverlessrepo:CreateApplicationVersion in eu-west-1: no HTTP response \(TimeoutError\)/,
       );
-      expect(outcomeUnknown(error)).toBe(true);
+      expect(isRetryableAwsError(error)).toBe(true);
       expect(received).toBe(1);
     } finally {
       process.env.AWS_ENDPOINT_URL = suite.server.endpoint;

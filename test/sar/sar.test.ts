@@ -488,7 +488,7 @@ describe('publishSar when an answer is lost (SAR created it, then 500 or a dropp
       NAMES.map(() => [true, true]),
     );
     expect(text).toContain(
-      'looking for application lambda-shell-runtime-arm64 before trying again',
+      'looking for the application lambda-shell-runtime-arm64 that attempt may have created',
     );
   });
 

@@ -239,7 +239,7 @@ describe('lambda-shell-runtime verify', () => {
       expect(run.code).toBe(2);
       expect(run.stdout).toBe('');
       expect(run.stderr).toMatch(
-        /^lambda-shell-runtime verify: cannot verify: User: \S+ is not authorized to perform: lambda:GetLayerVersion\n$/,
+        /^lambda-shell-runtime verify: cannot verify: lambda:GetLayerVersion in eu-west-1: HTTP 403 AccessDeniedException( \(request id \S+\))?: User: \S+ is not authorized to perform: lambda:GetLayerVersion\n$/,
       );
     } finally {
       denied();

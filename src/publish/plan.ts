@@ -1,8 +1,0 @@
-/**
- * The dry-run plan: one line per call a step would make, "<region> <service>:<Operation> <params>".
- * Parameters never carry secrets or file bytes (a zip is named by path and size).
- */
-export type Plan = string[];
-
-export const planLine = (region: string, call: string, params: object): string =>
-  `${region} ${call} ${JSON.stringify(params)}`;
