@@ -1,5 +1,5 @@
 import { parseRoleArn, parseSsmPrefix } from './aws/parsers.js';
-import { hostArchitecture } from './build/local-builder.js';
+import { hostArchitecture } from './platform.js';
 import { canaryRunId } from './canary/names.js';
 import { InputError } from './errors.js';
 import { log } from './log.js';

@@ -1,5 +1,5 @@
 import * as core from '@actions/core';
-import { formatMiB } from './build/layout.js';
+import { formatMiB } from './format.js';
 import type { PipelineResult } from './pipeline.js';
 
 /**

@@ -12,16 +12,10 @@ import {
 import { ARCHITECTURES, type Architecture, type Builder } from '../inputs.js';
 import { log } from '../log.js';
 import { paths } from '../paths.js';
-import {
-  DEFAULT_BUILDER_NAME,
-  buildxBuild,
-  checkBuildx,
-  checkDocker,
-  defaultCache,
-  ensureBuilder,
-  ensureEmulation,
-} from './docker.js';
-import { DIRECT_UPLOAD_LIMIT_BYTES, formatMiB } from './layout.js';
+import { checkBuildx, checkDocker, ensureEmulation } from '../docker.js';
+import { DEFAULT_BUILDER_NAME, buildxBuild, defaultCache, ensureBuilder } from './buildx.js';
+import { formatMiB } from '../format.js';
+import { DIRECT_UPLOAD_LIMIT_BYTES } from '../lambda-limits.js';
 import { assembleLocalTree } from './local-builder.js';
 import { walkTree } from './tree-walk.js';
 import { validateLayerTree } from './validate.js';

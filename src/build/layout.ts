@@ -6,11 +6,3 @@ export const LAYER_FILES = {
   awsCliDir: 'aws-cli',
   lib: 'lib',
 } as const;
-
-/** Lambda's limit on a function's unzipped code plus layers. */
-export const UNZIPPED_LIMIT_BYTES = 250 * 1024 * 1024;
-/** Lambda's limit on a zip uploaded directly (larger ones go through S3). */
-export const DIRECT_UPLOAD_LIMIT_BYTES = 50 * 1024 * 1024;
-
-export const formatMiB = (bytes: number, decimals = 1): string =>
-  `${(bytes / 1024 / 1024).toFixed(decimals)} MiB`;

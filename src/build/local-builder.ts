@@ -3,14 +3,8 @@ import { basename, join } from 'node:path';
 import { run, which } from '../exec.js';
 import type { Architecture } from '../inputs.js';
 import { paths } from '../paths.js';
+import { hostArchitecture } from '../platform.js';
 import { LAYER_FILES } from './layout.js';
-
-/** The architecture of this machine, in Docker's spelling, or undefined for any other CPU. */
-export function hostArchitecture(nodeArch: string = process.arch): Architecture | undefined {
-  if (nodeArch === 'x64') return 'amd64';
-  if (nodeArch === 'arm64') return 'arm64';
-  return undefined;
-}
 
 /**
  * Libraries every Lambda host has (glibc and its loader): jq links them from the system, and a

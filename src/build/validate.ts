@@ -2,7 +2,9 @@ import { posix } from 'node:path';
 import { join } from 'node:path';
 import type { Architecture } from '../inputs.js';
 import { ELF_MACHINE, machineName, readElfMachine } from './elf.js';
-import { LAYER_FILES, UNZIPPED_LIMIT_BYTES, formatMiB } from './layout.js';
+import { formatMiB } from '../format.js';
+import { UNZIPPED_LIMIT_BYTES } from '../lambda-limits.js';
+import { LAYER_FILES } from './layout.js';
 import type { TreeEntry } from './tree-walk.js';
 
 /** A layer tree that must not be zipped; the message names the file. */

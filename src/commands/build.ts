@@ -1,5 +1,5 @@
 import { buildLayers } from '../build/index.js';
-import { hostArchitecture } from '../build/local-builder.js';
+import { hostArchitecture } from '../platform.js';
 import { parseArchitectures, parseAwsCliVersion, parseBuilder, parseVersion } from '../inputs.js';
 import { stringOption, type Command, type OptionValues } from './command.js';
 

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { hostArchitecture } from '../build/local-builder.js';
+import { hostArchitecture } from '../platform.js';
 import { INPUT_DEFAULTS, getInputs } from '../context.js';
 import { packageRoot } from '../paths.js';
 import { actionOutputs } from '../main.js';

@@ -2,7 +2,7 @@ import { rm } from 'node:fs/promises';
 import { readLayerZips, readManifest, type LayerZip } from '../dist.js';
 import type { Builder } from '../inputs.js';
 import { log } from '../log.js';
-import { checkDocker, ensureEmulation } from '../build/docker.js';
+import { checkDocker, ensureEmulation } from '../docker.js';
 import type { SmokeResult } from './checks.js';
 import { findShellcheck, runShellcheck, shellFiles, type ShellcheckFinding } from './shellcheck.js';
 import { smokeTestDocker } from './smoke-docker.js';

@@ -14,7 +14,7 @@ import { partitionOf } from '../aws/regions.js';
 import { lambdaClient, lambdaWriteClient, s3Client } from '../aws/clients.js';
 import { isAwsError } from '../aws/errors.js';
 import { recorder, type Plan } from '../aws/plan.js';
-import { uploadFile } from './s3-upload.js';
+import { uploadFile } from '../aws/s3-upload.js';
 
 /**
  * The Lambda and S3 calls of the publish step for one region, behind one interface, so the same

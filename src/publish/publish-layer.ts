@@ -3,7 +3,7 @@ import { lambdaArchitecture, type Share } from '../inputs.js';
 import { holdsZip } from './align.js';
 import type { LayerApi, LayerContent, LayerVersionInfo, PublishInput } from './layer-api.js';
 import { ensurePermissions } from './permissions.js';
-import { s3KeyFor } from './s3-upload.js';
+import { s3KeyFor } from '../aws/s3-upload.js';
 
 /** One layer in one region: reuse the newest version when it holds the zip, else publish. */
 export interface LayerJob {

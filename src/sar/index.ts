@@ -5,7 +5,7 @@ import { s3BucketFor, type Architecture } from '../inputs.js';
 import { log } from '../log.js';
 import { paths } from '../paths.js';
 import type { Plan } from '../aws/plan.js';
-import { s3KeyFor } from '../publish/s3-upload.js';
+import { s3KeyFor } from '../aws/s3-upload.js';
 import {
   assertSameVersion,
   ensureApplication,

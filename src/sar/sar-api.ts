@@ -13,7 +13,7 @@ import {
 import { s3Client, sarClient, sarWriteClient } from '../aws/clients.js';
 import { awsCall, isAwsError } from '../aws/errors.js';
 import { recorder, type Plan } from '../aws/plan.js';
-import { uploadFile } from '../publish/s3-upload.js';
+import { uploadFile } from '../aws/s3-upload.js';
 
 /**
  * The Serverless Application Repository and S3 calls of the sar step, behind one interface so

@@ -2,7 +2,7 @@ import { dirname } from 'node:path';
 import { assertReleasable, type LayerZip } from '../dist.js';
 import { InputError } from '../errors.js';
 import { parseS3Bucket, parseVersion, type Share } from '../inputs.js';
-import { validateRegions, validateShare, validateZips } from '../publish/validate.js';
+import { validateRegions, validateShare, validateZips } from '../step-inputs.js';
 import type { SarOptions } from './types.js';
 
 // SAR's own rules (CreateApplication): Name [a-zA-Z0-9-]{1,140}, Author lowercase with single hyphens.

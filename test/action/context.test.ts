@@ -1,5 +1,5 @@
 import { INPUT_DEFAULTS, type InputReader, getInputs } from '../../src/context.js';
-import { hostArchitecture } from '../../src/build/local-builder.js';
+import { hostArchitecture } from '../../src/platform.js';
 import { InputError } from '../../src/errors.js';
 
 const reader =

@@ -2,7 +2,7 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { buildLayers } from '../../src/build/index.js';
-import { hostArchitecture } from '../../src/build/local-builder.js';
+import { hostArchitecture } from '../../src/platform.js';
 import { readLayerZips, readManifest, zipFileName } from '../../src/dist.js';
 import { paths } from '../../src/paths.js';
 import { createFakeBin, type FakeBin } from '../helpers/fake-bin.js';

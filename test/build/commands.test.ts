@@ -2,7 +2,7 @@ import { jest } from '@jest/globals';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { hostArchitecture } from '../../src/build/local-builder.js';
+import { hostArchitecture } from '../../src/platform.js';
 import { buildCommand } from '../../src/commands/build.js';
 import type { Command, OptionValues } from '../../src/commands/command.js';
 import { testCommand } from '../../src/commands/test.js';

@@ -1,12 +1,5 @@
-import {
-  BINFMT_IMAGE,
-  buildxBuildArgs,
-  checkBuildx,
-  checkDocker,
-  defaultCache,
-  ensureBuilder,
-  ensureEmulation,
-} from '../../src/build/docker.js';
+import { buildxBuildArgs, defaultCache, ensureBuilder } from '../../src/build/buildx.js';
+import { BINFMT_IMAGE, checkBuildx, checkDocker, ensureEmulation } from '../../src/docker.js';
 import { useFakeBinOnPath } from '../helpers/fake-bin.js';
 import { BUILDX_VERSION, fakeDocker } from './docker-fixture.js';
 import { removeTempDirs, tempDir } from './tree-fixture.js';

@@ -1,4 +1,5 @@
-import { hostArchitecture, parseLdd } from '../../src/build/local-builder.js';
+import { parseLdd } from '../../src/build/local-builder.js';
+import { hostArchitecture } from '../../src/platform.js';
 
 describe('local builder helpers', () => {
   it('maps node architectures to Docker names', () => {

@@ -8,7 +8,7 @@ import {
   PublishLayerVersionCommand,
 } from '@aws-sdk/client-lambda';
 import { buildLayers } from '../../src/build/index.js';
-import { hostArchitecture } from '../../src/build/local-builder.js';
+import { hostArchitecture } from '../../src/platform.js';
 import { walkTree } from '../../src/build/tree-walk.js';
 import { zipTree } from '../../src/build/zip.js';
 import { runChecked } from '../../src/exec.js';

@@ -1,5 +1,5 @@
 import { buildLayers } from '../../src/build/index.js';
-import { BINFMT_IMAGE } from '../../src/build/docker.js';
+import { BINFMT_IMAGE } from '../../src/docker.js';
 import { testLayers } from '../../src/layer-test/index.js';
 import {
   LAMBDA_BASE_IMAGE,

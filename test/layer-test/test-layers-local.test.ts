@@ -1,5 +1,5 @@
 import { buildLayers } from '../../src/build/index.js';
-import { hostArchitecture } from '../../src/build/local-builder.js';
+import { hostArchitecture } from '../../src/platform.js';
 import { testLayers } from '../../src/layer-test/index.js';
 import { SMOKE_EVENT, expectedEchoResponse } from '../../src/layer-test/smoke-task.js';
 import { removeTempDirs, tempDir } from '../build/tree-fixture.js';
