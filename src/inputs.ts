@@ -1,5 +1,6 @@
 import { regionInfo } from './aws/regions.js';
 import { InputError } from './errors.js';
+import { semanticVersion } from './version.js';
 
 /**
  * Parsers shared by the action's context (INPUT_* variables) and the CLI (flags): each turns one
@@ -27,9 +28,6 @@ export type Share =
   | { kind: 'accounts'; accounts: string[] }
   | { kind: 'organization'; organizationId: string };
 
-// The official semver 2.0.0 regex (semver.org), without a leading "v".
-const SEMVER =
-  /^(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)(?:-((?:0|[1-9]\d*|\d*[a-zA-Z-][0-9a-zA-Z-]*)(?:\.(?:0|[1-9]\d*|\d*[a-zA-Z-][0-9a-zA-Z-]*))*))?(?:\+([0-9a-zA-Z-]+(?:\.[0-9a-zA-Z-]+)*))?$/;
 const ACCOUNT_ID = /^\d{12}$/;
 const ORGANIZATION_ID = /^o-[a-z0-9]{10,32}$/;
 const LAYER_NAME = /^[a-zA-Z0-9_-]{1,140}$/;
@@ -123,8 +121,8 @@ export function parseVersion(value: string, ref = '', input = 'version'): string
       value,
       'a semantic version (1.2.3), or a run on a pushed tag v1.2.3',
     );
-  const version = raw.replace(/^v/, '');
-  if (!SEMVER.test(version)) {
+  const version = semanticVersion(raw);
+  if (!version) {
     throw new InputError(
       value.trim() ? input : `${input} (from ${ref})`,
       raw,

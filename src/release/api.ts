@@ -1,4 +1,5 @@
 import { log } from '../log.js';
+import { isPrerelease } from '../version.js';
 import { syncAssets, type AssetOutcome, type LocalAsset } from './assets.js';
 import { connect, resolveApiUrl, type Release } from './client.js';
 import { createDraftRelease, findRelease, publishRelease } from './releases.js';
@@ -17,9 +18,6 @@ export interface ReleaseApi {
   /** Publishes the draft; resolves to the release page. */
   publish(handle: ReleaseHandle): Promise<string>;
 }
-
-/** 1.2.3-rc.1 is a pre-release; build metadata (1.2.3+build-1) is not. */
-export const isPrerelease = (version: string): boolean => /^\d+\.\d+\.\d+-/.test(version);
 
 const prereleaseOf = (options: ReleaseSettings): boolean =>
   options.prerelease ?? isPrerelease(options.version);

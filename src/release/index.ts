@@ -11,7 +11,6 @@ import type { ReleaseHandle, ReleaseOptions, ReleaseResult, ReleaseSettings } fr
 
 export type { AssetOutcome } from './assets.js';
 export type { ClientTuning, Repository } from './client.js';
-export { isPrerelease } from './api.js';
 export type * from './types.js';
 
 function checkOptions(options: ReleaseSettings): void {

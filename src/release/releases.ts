@@ -1,5 +1,6 @@
 import { log } from '../log.js';
 import { GitHubError } from './secret.js';
+import { isLowerVersion, isPrerelease, semanticVersion } from '../version.js';
 import { call, createOnGitHub, NO_BLIND_RETRY, type Release, type RepoClient } from './client.js';
 
 /**
@@ -86,12 +87,6 @@ export async function createDraftRelease(
   );
 }
 
-/** major.minor.patch of a tag or version (v1.2.3 → [1, 2, 3]); undefined when it is not one. */
-function versionParts(tagOrVersion: string): number[] | undefined {
-  const match = /^v?(\d+)\.(\d+)\.(\d+)$/.exec(tagOrVersion);
-  return match ? match.slice(1).map(Number) : undefined;
-}
-
 /**
  * Whether publishing `version` should make it the repository's "Latest" release: not when the
  * current latest is a higher version, so a backport (1.1.5 after 1.2.0) does not take its place.
@@ -101,7 +96,7 @@ async function makeLatest(
   version: string,
 ): Promise<'true' | 'false' | undefined> {
   // A prerelease is never "Latest": leave the choice to GitHub.
-  if (version.includes('-')) return undefined;
+  if (isPrerelease(version)) return undefined;
   const { octokit, owner, repo } = client;
   let latestTag: string;
   try {
@@ -114,12 +109,8 @@ async function makeLatest(
     if (error instanceof GitHubError && error.status === 404) return 'true';
     throw error;
   }
-  const [ours, latest] = [versionParts(version), versionParts(latestTag)];
-  if (!ours || !latest) return 'true';
-  const order = ours
-    .map((part, index) => part - latest[index])
-    .find((difference) => difference !== 0);
-  return (order ?? 0) < 0 ? 'false' : 'true';
+  const latest = semanticVersion(latestTag);
+  return latest && isLowerVersion(version, latest) ? 'false' : 'true';
 }
 
 /** Publishes a draft; GitHub creates the tag then if it does not exist yet. */

@@ -1,5 +1,6 @@
 import semver from 'semver';
 import type { Architecture } from '../inputs.js';
+import { isLowerVersion, isPrerelease } from '../version.js';
 
 /** Parameter names: <prefix>/<arch>/latest and <prefix>/<arch>/<version>. */
 export const LATEST = 'latest';
@@ -37,20 +38,20 @@ export function decideLatest(
   arch: Architecture,
   version: string,
 ): LatestDecision {
-  if (semver.prerelease(version))
+  if (isPrerelease(version))
     return { move: false, reason: `${version} is a prerelease: latest is for releases` };
   const latestValue = existing.get(latestName(prefix, arch));
   const versions: { version: string; value: string }[] = [];
   for (const [name, value] of existing) {
     const parsed = segmentVersion(name.slice(archPath(prefix, arch).length + 1));
-    if (parsed && !semver.prerelease(parsed) && parsed !== version)
+    if (parsed && !isPrerelease(parsed) && parsed !== version)
       versions.push({ version: parsed, value });
   }
   const highest = (list: typeof versions): string | undefined =>
     list.map((entry) => entry.version).sort(semver.rcompare)[0];
   const current =
     highest(versions.filter((entry) => entry.value === latestValue)) ?? highest(versions);
-  if (current && semver.lt(version, current))
+  if (current && isLowerVersion(version, current))
     return { move: false, current, reason: `kept at ${current}: ${version} is a backport` };
   return { move: true, current, reason: '' };
 }

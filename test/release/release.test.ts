@@ -154,6 +154,17 @@ describe('the "Latest" release', () => {
     });
   });
 
+  test('a version with build metadata is a release: published as Latest, not a pre-release', async () => {
+    server.seedRelease({ tag: 'v1.2.0' });
+    const version = '1.2.3+build-1';
+    await releaseAssets(optionsFor(server, dist, { tag: `v${version}`, version, files: [] }));
+    const [release] = server.releasesForTag(`v${version}`);
+    expect(release).toMatchObject({ prerelease: false, draft: false });
+    const publish = server.requests.find((request) => request.method === 'PATCH');
+    expect(JSON.parse(publish!.body.toString())).toMatchObject({ make_latest: 'true' });
+    expect(server.latest?.id).toBe(release.id);
+  });
+
   test('a prerelease leaves the choice to GitHub (no make_latest)', async () => {
     await releaseVersion('2.0.0-rc.1');
     const publish = server.requests.find((request) => request.method === 'PATCH');
