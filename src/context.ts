@@ -1,4 +1,11 @@
-import { parseRoleArn, parseSsmPrefix } from './aws/parsers.js';
+import {
+  parseApplicationName,
+  parseAuthor,
+  parseRoleArn,
+  parseSourceCodeUrl,
+  parseSsmPrefix,
+} from './aws/parsers.js';
+import { defaultCache } from './build/buildx.js';
 import { hostArchitecture } from './platform.js';
 import { canaryRunId } from './canary/names.js';
 import { InputError } from './errors.js';
@@ -8,6 +15,9 @@ import {
   type Builder,
   type Share,
   type Step,
+  type Repository,
+} from './domain.js';
+import {
   parseArchitectures,
   parseAwsCliVersion,
   parseBoolean,
@@ -16,12 +26,12 @@ import {
   parseList,
   parseRegions,
   parseRepository,
-  type Repository,
   parseS3Bucket,
   parseShare,
+  parseSourceDateEpoch,
   parseSteps,
   parseVersion,
-} from './inputs.js';
+} from './parsers.js';
 
 /**
  * Every input of the action, read and validated in one place before any step runs (as
@@ -53,6 +63,19 @@ export interface Inputs {
   runId: string;
   /** SSM path of the parameters; '' turns the ssm step off. */
   ssmPrefix: string;
+  /** SAR: the applications' base name, author and source (this repository on a runner). */
+  applicationName: string;
+  author: string;
+  sourceCodeUrl: string;
+  /** GitHub's API and web host (GITHUB_API_URL, GITHUB_SERVER_URL); '' for github.com. */
+  githubApiUrl: string;
+  githubServerUrl: string;
+  /** Zip timestamps (SOURCE_DATE_EPOCH), else the build's fixed default. */
+  sourceDateEpoch?: number;
+  /** The build cache: GitHub's cache service when the runner exposes it, else none. */
+  buildCache: { cacheFrom: string[]; cacheTo: string[] };
+  /** On an Actions runner with a tool cache (RUNNER_TOOL_CACHE): tools may be installed there. */
+  toolCache: boolean;
 }
 
 /** Reads one raw input by its action.yml name ('' when unset). */
@@ -173,11 +196,12 @@ export function getInputs(read: InputReader, env: NodeJS.ProcessEnv = process.en
   const dryRun = parseBoolean(input('dry-run'), 'dry-run');
   const version = parseVersion(input('version'), env.GITHUB_REF ?? '');
   const regionsInput = input('regions') || env.AWS_REGION || env.AWS_DEFAULT_REGION || '';
+  const steps = parseSteps(input('steps'));
   const inputs: Inputs = {
     version,
     architectures: parseArchitectures(input('architectures')),
     builder: parseBuilder(input('builder')),
-    steps: parseSteps(input('steps')),
+    steps,
     regions: parseRegions(regionsInput),
     layerName: parseLayerName(input('layer-name')),
     share: parseShare(input('share')),
@@ -200,6 +224,15 @@ export function getInputs(read: InputReader, env: NodeJS.ProcessEnv = process.en
     runId: canaryRunId(env),
     // Read as given: '' turns the step off (a runner passes action.yml's default when unset).
     ssmPrefix: parseSsmPrefix(read('ssm-prefix')),
+    applicationName: parseApplicationName(''),
+    author: parseAuthor(''),
+    // Checked only when the sar step runs: elsewhere no source is needed.
+    sourceCodeUrl: steps.includes('sar') ? parseSourceCodeUrl('', env, dryRun) : '',
+    githubApiUrl: env.GITHUB_API_URL ?? '',
+    githubServerUrl: env.GITHUB_SERVER_URL ?? '',
+    sourceDateEpoch: parseSourceDateEpoch(env.SOURCE_DATE_EPOCH ?? ''),
+    buildCache: defaultCache(env),
+    toolCache: Boolean(env.RUNNER_TOOL_CACHE),
   };
   return completeForSteps(inputs, parseList(input('steps')));
 }

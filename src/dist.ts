@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { readFile, readdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { InputError } from './errors.js';
-import { ARCHITECTURES, type Architecture, type Builder } from './inputs.js';
+import { ARCHITECTURES, type Architecture, type Builder } from './domain.js';
 
 /**
  * The dist folder is the contract between the steps: build writes it, test, release, publish and

@@ -1,5 +1,5 @@
 import { CommandError, runChecked, which } from './exec.js';
-import { dockerPlatform, type Architecture } from './inputs.js';
+import { dockerPlatform, type Architecture } from './domain.js';
 import { log } from './log.js';
 
 /*

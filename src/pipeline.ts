@@ -12,7 +12,7 @@ import {
   readManifest,
 } from './dist.js';
 import { InputError, messageOf } from './errors.js';
-import type { Architecture, Step } from './inputs.js';
+import type { Architecture, Step } from './domain.js';
 import { testLayers } from './layer-test/index.js';
 import { log } from './log.js';
 import { PublishError, type PublishResult, publishLayers } from './publish/index.js';
@@ -95,6 +95,8 @@ export async function runPipeline(inputs: Inputs): Promise<PipelineResult> {
               version: inputs.version,
               outDir: inputs.distDir,
               awsCliVersion: inputs.awsCliVersion,
+              sourceDateEpoch: inputs.sourceDateEpoch,
+              ...inputs.buildCache,
             })
           ).zips,
       )
@@ -102,7 +104,11 @@ export async function runPipeline(inputs: Inputs): Promise<PipelineResult> {
 
   if (has('test')) {
     const report = await runStep('test', 'Test the layers (shellcheck, smoke tests)', () =>
-      testLayers({ distDir: inputs.distDir, version: inputs.version }),
+      testLayers({
+        distDir: inputs.distDir,
+        version: inputs.version,
+        toolCache: inputs.toolCache,
+      }),
     );
     result.exampleResponse = report.exampleResponse;
   }
@@ -115,6 +121,8 @@ export async function runPipeline(inputs: Inputs): Promise<PipelineResult> {
     draft: inputs.draft,
     dryRun: inputs.dryRun,
     targetCommitish: inputs.commit || undefined,
+    apiUrl: inputs.githubApiUrl || undefined,
+    serverUrl: inputs.githubServerUrl || undefined,
   };
   const release = has('release')
     ? await runStep('release', `Upload release assets for ${inputs.tag}${plan}`, async () => {
@@ -209,6 +217,9 @@ export async function runPipeline(inputs: Inputs): Promise<PipelineResult> {
           region: inputs.regions[0],
           share: inputs.share,
           dryRun: inputs.dryRun,
+          applicationName: inputs.applicationName,
+          author: inputs.author,
+          sourceCodeUrl: inputs.sourceCodeUrl,
         }),
     );
   }

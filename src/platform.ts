@@ -1,4 +1,4 @@
-import type { Architecture } from './inputs.js';
+import type { Architecture } from './domain.js';
 
 /** The architecture of this machine, in Docker's spelling, or undefined for any other CPU. */
 export function hostArchitecture(nodeArch: string = process.arch): Architecture | undefined {

@@ -1,4 +1,4 @@
-import { parseVersion } from '../src/inputs.js';
+import { parseVersion } from '../src/parsers.js';
 import { decideLatest } from '../src/ssm/decide.js';
 import { isLowerVersion, isPrerelease, semanticVersion } from '../src/version.js';
 

@@ -2,7 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { LAYERS_JSON, type LayersDocument } from '../dist.js';
 import { InputError } from '../errors.js';
-import { ARCHITECTURES, type Architecture } from '../inputs.js';
+import { ARCHITECTURES, type Architecture } from '../domain.js';
 
 /** {region: {arch: layer version ARN}}, as publish writes it into layers.json. */
 export type LayerArns = LayersDocument['layers'];

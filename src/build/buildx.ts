@@ -1,6 +1,6 @@
 import { run, which } from '../exec.js';
 import { docker, DOCKER_MISSING } from '../docker.js';
-import { dockerPlatform, type Architecture } from '../inputs.js';
+import { dockerPlatform, type Architecture } from '../domain.js';
 import { log } from '../log.js';
 
 /** The layer build with Docker Buildx (see src/docker.ts for why plain docker command lines). */

@@ -1,5 +1,5 @@
 import { open } from 'node:fs/promises';
-import type { Architecture } from '../inputs.js';
+import type { Architecture } from '../domain.js';
 
 /** The ELF e_machine value of each architecture's binaries. */
 export const ELF_MACHINE: Record<Architecture, number> = { amd64: 0x3e, arm64: 0xb7 };

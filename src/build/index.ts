@@ -9,11 +9,11 @@ import {
   type LayerZip,
   type Manifest,
 } from '../dist.js';
-import { ARCHITECTURES, type Architecture, type Builder } from '../inputs.js';
+import { ARCHITECTURES, type Architecture, type Builder } from '../domain.js';
 import { log } from '../log.js';
 import { paths } from '../paths.js';
 import { checkBuildx, checkDocker, ensureEmulation } from '../docker.js';
-import { DEFAULT_BUILDER_NAME, buildxBuild, defaultCache, ensureBuilder } from './buildx.js';
+import { DEFAULT_BUILDER_NAME, buildxBuild, ensureBuilder } from './buildx.js';
 import { formatMiB } from '../format.js';
 import { DIRECT_UPLOAD_LIMIT_BYTES } from '../lambda-limits.js';
 import { assembleLocalTree } from './local-builder.js';
@@ -29,12 +29,12 @@ export interface BuildOptions {
   outDir: string;
   /** AWS CLI v2 version (docker builder); default: the Dockerfile's pinned AWS_CLI_VERSION. */
   awsCliVersion?: string;
-  /** Buildx cache specs; `{arch}` becomes the architecture. Default: type=gha on Actions. */
+  /** Buildx cache specs; `{arch}` becomes the architecture (the edges pick type=gha on Actions). */
   cacheFrom?: string[];
   cacheTo?: string[];
   /** The Buildx builder to create or reuse (default lambda-shell-runtime). */
   builderName?: string;
-  /** Zip timestamps (seconds); default SOURCE_DATE_EPOCH from the environment, else 1980-01-01. */
+  /** Zip timestamps (seconds; the edges read SOURCE_DATE_EPOCH); default 1980-01-01. */
   sourceDateEpoch?: number;
 }
 
@@ -49,15 +49,6 @@ export interface BuildResult {
 }
 
 export const treeDir = (outDir: string, arch: Architecture): string => join(outDir, `tree-${arch}`);
-
-function sourceDateEpoch(options: BuildOptions): number | undefined {
-  if (options.sourceDateEpoch !== undefined) return options.sourceDateEpoch;
-  const fromEnv = process.env.SOURCE_DATE_EPOCH;
-  if (!fromEnv) return undefined;
-  if (!/^\d+$/.test(fromEnv))
-    throw new Error(`SOURCE_DATE_EPOCH must be seconds since 1970, not ${fromEnv}`);
-  return Number(fromEnv);
-}
 
 /** Checks Docker, Buildx, emulation and the builder once, before any architecture builds. */
 async function prepareDocker(options: BuildOptions): Promise<string> {
@@ -83,11 +74,7 @@ async function buildTree(
     await assembleLocalTree(tree, arch);
     return;
   }
-  // The user's cache specs, if any, replace the default entirely.
-  const cache =
-    options.cacheFrom || options.cacheTo
-      ? { cacheFrom: options.cacheFrom ?? [], cacheTo: options.cacheTo ?? [] }
-      : defaultCache();
+  const cache = { cacheFrom: options.cacheFrom ?? [], cacheTo: options.cacheTo ?? [] };
   await buildxBuild({
     arch,
     dest: tree,
@@ -139,7 +126,7 @@ async function buildArchitecture(
  */
 export async function buildLayers(options: BuildOptions): Promise<BuildResult> {
   await mkdir(options.outDir, { recursive: true });
-  const mtime = zipTimestamp(sourceDateEpoch(options));
+  const mtime = zipTimestamp(options.sourceDateEpoch);
   const builderName = options.builder === 'docker' ? await prepareDocker(options) : '';
   const zips: LayerZip[] = [];
   const unzippedSizes: BuildResult['unzippedSizes'] = {};

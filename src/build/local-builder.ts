@@ -1,7 +1,7 @@
 import { chmod, copyFile, mkdir, realpath } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import { run, which } from '../exec.js';
-import type { Architecture } from '../inputs.js';
+import type { Architecture } from '../domain.js';
 import { paths } from '../paths.js';
 import { hostArchitecture } from '../platform.js';
 import { LAYER_FILES } from './layout.js';

@@ -1,6 +1,6 @@
 import { posix } from 'node:path';
 import { join } from 'node:path';
-import type { Architecture } from '../inputs.js';
+import type { Architecture } from '../domain.js';
 import { ELF_MACHINE, machineName, readElfMachine } from './elf.js';
 import { formatMiB } from '../format.js';
 import { UNZIPPED_LIMIT_BYTES } from '../lambda-limits.js';

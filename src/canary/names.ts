@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import type { Architecture } from '../inputs.js';
+import type { Architecture } from '../domain.js';
 
 /** Every canary function's name starts so: `canary --clean` finds leftovers by it. */
 export const CANARY_PREFIX = 'lsr-canary-';

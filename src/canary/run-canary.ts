@@ -3,7 +3,7 @@ import { createOnAws } from '../aws/create-once.js';
 import { isAwsError, isRetryableAwsError } from '../aws/errors.js';
 import type { RegionLayer } from '../aws/layers-json.js';
 import { messageOf } from '../errors.js';
-import { lambdaArchitecture } from '../inputs.js';
+import { lambdaArchitecture } from '../domain.js';
 import type { CanaryApi, CreateInput } from './api.js';
 import { checkCanaryAnswer } from './check.js';
 import { CANARY_HANDLER } from './handler.js';

@@ -1,6 +1,13 @@
+import { defaultCache } from '../build/buildx.js';
 import { buildLayers } from '../build/index.js';
 import { hostArchitecture } from '../platform.js';
-import { parseArchitectures, parseAwsCliVersion, parseBuilder, parseVersion } from '../inputs.js';
+import {
+  parseArchitectures,
+  parseAwsCliVersion,
+  parseBuilder,
+  parseSourceDateEpoch,
+  parseVersion,
+} from '../parsers.js';
 import { stringOption, type Command, type OptionValues } from './command.js';
 
 const listOption = (values: OptionValues, name: string): string[] | undefined => {
@@ -44,8 +51,11 @@ export const buildCommand: Command = {
       awsCliVersion: awsCliVersion
         ? parseAwsCliVersion(awsCliVersion, '--aws-cli-version')
         : undefined,
-      cacheFrom: listOption(values, 'cache-from'),
-      cacheTo: listOption(values, 'cache-to'),
+      // The user's cache specs, if any, replace the default entirely.
+      ...(values['cache-from'] || values['cache-to']
+        ? { cacheFrom: listOption(values, 'cache-from'), cacheTo: listOption(values, 'cache-to') }
+        : defaultCache(process.env)),
+      sourceDateEpoch: parseSourceDateEpoch(process.env.SOURCE_DATE_EPOCH ?? ''),
       builderName: stringOption(values, 'builder-name') || undefined,
     });
     for (const zip of result.zips) process.stdout.write(`${zip.path}\n`);

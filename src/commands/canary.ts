@@ -3,9 +3,8 @@ import { parseRoleArn } from '../aws/parsers.js';
 import { canaryRunId, cleanCanaries, runCanaries } from '../canary/index.js';
 import { readManifest } from '../dist.js';
 import { InputError } from '../errors.js';
-import { parseRegions } from '../inputs.js';
-import { stringOption, type Command } from './command.js';
-import { positiveIntegerOption } from './publish.js';
+import { parseRegions } from '../parsers.js';
+import { positiveIntegerOption, stringOption, type Command } from './command.js';
 
 export const canaryCommand: Command = {
   name: 'canary',

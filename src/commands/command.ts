@@ -1,4 +1,5 @@
 import type { ParseArgsConfig } from 'node:util';
+import { parsePositiveInteger } from '../parsers.js';
 
 export type OptionValues = Record<string, string | boolean | string[] | undefined>;
 
@@ -19,3 +20,9 @@ export const stringOption = (values: OptionValues, name: string, fallback = ''):
   const value = values[name];
   return typeof value === 'string' ? value : fallback;
 };
+
+/** A positive whole number flag, or undefined when absent. */
+export function positiveIntegerOption(values: OptionValues, name: string): number | undefined {
+  const raw = stringOption(values, name);
+  return raw ? parsePositiveInteger(raw, name) : undefined;
+}

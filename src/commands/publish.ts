@@ -1,22 +1,13 @@
 import { readLayerZips } from '../dist.js';
-import { InputError } from '../errors.js';
 import {
   parseLayerName,
   parseRegions,
   parseS3Bucket,
   parseShare,
   parseVersion,
-} from '../inputs.js';
+} from '../parsers.js';
 import { PublishError, publishLayers, type PublishResult } from '../publish/index.js';
-import { stringOption, type Command, type OptionValues } from './command.js';
-
-/** A positive whole number flag, or the fallback when absent. */
-export function positiveIntegerOption(values: OptionValues, name: string): number | undefined {
-  const raw = stringOption(values, name);
-  if (!raw) return undefined;
-  if (!/^[1-9]\d*$/.test(raw)) throw new InputError(name, raw, 'a whole number of at least 1');
-  return Number(raw);
-}
+import { positiveIntegerOption, stringOption, type Command } from './command.js';
 
 export const publishCommand: Command = {
   name: 'publish',
@@ -52,7 +43,7 @@ export const publishCommand: Command = {
   },
   async run(values) {
     const version = parseVersion(stringOption(values, 'version'));
-    const regions = parseRegions(stringOption(values, 'regions'));
+    const regions = parseRegions(stringOption(values, 'regions'), 'regions', true);
     const share = parseShare(stringOption(values, 'share', 'none'));
     const layerNamePattern = parseLayerName(stringOption(values, 'layer-name'));
     const s3Bucket = parseS3Bucket(stringOption(values, 's3-bucket')) || undefined;

@@ -8,7 +8,7 @@ import {
   type LayersDocument,
 } from '../dist.js';
 import { InputError } from '../errors.js';
-import { parseRepository, parseTag, parseVersion } from '../inputs.js';
+import { parseRepository, parseTag, parseVersion } from '../parsers.js';
 import { log } from '../log.js';
 import { releaseAssets } from '../release/index.js';
 import { stringOption, type Command } from './command.js';
@@ -103,6 +103,8 @@ export const releaseCommand: Command = {
       draft: values.draft === true,
       dryRun,
       targetCommitish: stringOption(values, 'target') || undefined,
+      apiUrl: process.env.GITHUB_API_URL || undefined,
+      serverUrl: process.env.GITHUB_SERVER_URL || undefined,
     });
     process.stdout.write(`${result.url}\n`);
     return 0;

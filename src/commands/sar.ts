@@ -1,5 +1,7 @@
 import { readLayerZips } from '../dist.js';
-import { parseS3Bucket, parseShare, parseVersion } from '../inputs.js';
+import { parseApplicationName, parseAuthor, parseSourceCodeUrl } from '../aws/parsers.js';
+import { InputError } from '../errors.js';
+import { parseRegion, parseS3Bucket, parseShare, parseVersion } from '../parsers.js';
 import { publishSar } from '../sar/index.js';
 import { stringOption, type Command } from './command.js';
 
@@ -35,17 +37,29 @@ export const sarCommand: Command = {
   },
   async run(values) {
     const version = parseVersion(stringOption(values, 'version'));
+    const dryRun = values['dry-run'] === true;
     const distDir = stringOption(values, 'dist', 'out');
+    const s3Bucket = parseS3Bucket(stringOption(values, 's3-bucket'));
+    if (!s3Bucket)
+      throw new InputError(
+        's3-bucket',
+        '',
+        'the bucket SAR reads the zip, README and LICENSE from',
+      );
     const result = await publishSar({
       zips: await readLayerZips(distDir, version),
       version,
-      s3Bucket: parseS3Bucket(stringOption(values, 's3-bucket')),
-      region: stringOption(values, 'region', process.env.AWS_REGION || 'us-east-1'),
+      s3Bucket,
+      region: parseRegion(stringOption(values, 'region', process.env.AWS_REGION || 'us-east-1')),
       share: parseShare(stringOption(values, 'share', 'none')),
-      dryRun: values['dry-run'] === true,
-      applicationName: stringOption(values, 'application-name') || undefined,
-      author: stringOption(values, 'author') || undefined,
-      sourceCodeUrl: stringOption(values, 'source-code-url') || undefined,
+      dryRun,
+      applicationName: parseApplicationName(stringOption(values, 'application-name')),
+      author: parseAuthor(stringOption(values, 'author')),
+      sourceCodeUrl: parseSourceCodeUrl(
+        stringOption(values, 'source-code-url'),
+        process.env,
+        dryRun,
+      ),
       distDir,
       allowUnreleasable: values['allow-unreleasable'] === true,
     });

@@ -1,7 +1,7 @@
 import { readLayersJson } from '../aws/layers-json.js';
 import { parseSsmPrefix } from '../aws/parsers.js';
 import { InputError } from '../errors.js';
-import { parseRegions } from '../inputs.js';
+import { parseRegions } from '../parsers.js';
 import { writeParameters } from '../ssm/index.js';
 import { stringOption, type Command } from './command.js';
 

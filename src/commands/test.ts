@@ -1,5 +1,5 @@
 import { testLayers } from '../layer-test/index.js';
-import { parseVersion } from '../inputs.js';
+import { parseVersion } from '../parsers.js';
 import { stringOption, type Command } from './command.js';
 
 export const testCommand: Command = {
@@ -18,6 +18,7 @@ export const testCommand: Command = {
     const report = await testLayers({
       distDir: stringOption(values, 'dist', 'out'),
       version: version ? parseVersion(version, '', '--version') : undefined,
+      toolCache: Boolean(process.env.RUNNER_TOOL_CACHE),
     });
     for (const result of report.smoke)
       process.stdout.write(

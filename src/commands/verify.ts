@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { parseLayerVersionArn } from '../aws/layers-json.js';
 import { InputError, messageOf } from '../errors.js';
-import { parseRepository, parseTag } from '../inputs.js';
+import { parseRepository, parseTag } from '../parsers.js';
 import { log } from '../log.js';
 import { compareLayer, downloadSha256Sums, getLayerCode } from '../verify/index.js';
 import { stringOption, type Command, type OptionValues } from './command.js';

@@ -1,6 +1,6 @@
 import { rm } from 'node:fs/promises';
 import { readLayerZips, readManifest, type LayerZip } from '../dist.js';
-import type { Builder } from '../inputs.js';
+import type { Builder } from '../domain.js';
 import { log } from '../log.js';
 import { checkDocker, ensureEmulation } from '../docker.js';
 import type { SmokeResult } from './checks.js';
@@ -14,6 +14,8 @@ export interface LayerTestOptions {
   distDir: string;
   /** Default: the version in manifest.json. */
   version?: string;
+  /** A runner's tool cache is there: shellcheck may be installed into it when missing. */
+  toolCache?: boolean;
 }
 
 export interface LayerTestReport {
@@ -24,10 +26,10 @@ export interface LayerTestReport {
 }
 
 /** shellcheck of runtime/bootstrap and examples/*.sh; any finding fails the step. */
-async function lintShell(): Promise<LayerTestReport['shellcheck']> {
+async function lintShell(toolCache: boolean): Promise<LayerTestReport['shellcheck']> {
   return log.group('shellcheck -s sh', async () => {
     const files = await shellFiles();
-    const findings = await runShellcheck(await findShellcheck(), files);
+    const findings = await runShellcheck(await findShellcheck(toolCache), files);
     if (findings.length > 0)
       throw new Error(
         `shellcheck found ${findings.length} problem(s) in ${[...new Set(findings.map((f) => f.file))].join(', ')}`,
@@ -62,7 +64,7 @@ async function smokeTest(
 export async function testLayers(options: LayerTestOptions): Promise<LayerTestReport> {
   const manifest = await readManifest(options.distDir);
   const zips = await readLayerZips(options.distDir, options.version ?? manifest.version);
-  const shellcheck = await lintShell();
+  const shellcheck = await lintShell(options.toolCache ?? false);
   const daemonArch = manifest.builder === 'docker' ? await checkDocker() : '';
   const taskRoot = await createSmokeTaskRoot();
   const smoke: SmokeResult[] = [];

@@ -35,13 +35,14 @@ async function installShellcheck(): Promise<string> {
 }
 
 /**
- * shellcheck from PATH; else, on an Actions runner (which has a tool cache), the pinned release
- * via @actions/tool-cache; elsewhere a clear error, since we do not install tools on a laptop.
+ * shellcheck from PATH; else, on an Actions runner with a tool cache (the edges read
+ * RUNNER_TOOL_CACHE), the pinned release via @actions/tool-cache; elsewhere a clear error, since
+ * we do not install tools on a laptop.
  */
-export async function findShellcheck(): Promise<string> {
+export async function findShellcheck(toolCache = false): Promise<string> {
   const onPath = which('shellcheck');
   if (onPath) return onPath;
-  if (!process.env.RUNNER_TOOL_CACHE)
+  if (!toolCache)
     throw new Error(
       'shellcheck is not on PATH: install it (apt-get install shellcheck, brew install shellcheck)',
     );

@@ -1,6 +1,6 @@
 import type { LayerZip } from '../dist.js';
 import { run, runChecked } from '../exec.js';
-import { dockerPlatform, type Architecture } from '../inputs.js';
+import { dockerPlatform, type Architecture } from '../domain.js';
 import { checkEcho, checkErrorDocument, checkVersionLine, type SmokeResult } from './checks.js';
 import { ECHO_HANDLER, FAILING_HANDLER, SMOKE_EVENT, expectedEchoResponse } from './smoke-task.js';
 

@@ -1,5 +1,5 @@
 import type { LayerZip } from '../dist.js';
-import type { Architecture } from '../inputs.js';
+import type { Architecture } from '../domain.js';
 import type { LayerVersionInfo } from './layer-api.js';
 
 /**

@@ -1,10 +1,11 @@
 import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { writeLayersJson, type LayerZip } from '../dist.js';
-import { layerName, s3BucketFor } from '../inputs.js';
+import { assertReleasable, writeLayersJson, type LayerZip } from '../dist.js';
+import { layerName, s3BucketFor } from '../domain.js';
 import { log } from '../log.js';
-import { messageOf } from '../errors.js';
+import { InputError, messageOf } from '../errors.js';
+import { DIRECT_UPLOAD_LIMIT_BYTES } from '../lambda-limits.js';
 import { alignmentTargets, assertFillersBounded, type Inspected } from './align.js';
 import { settleAll } from '../concurrency.js';
 import { awsLayerApi, dryRunLayerApi, type LayerApi } from './layer-api.js';
@@ -14,7 +15,6 @@ import { regionInfo } from '../aws/regions.js';
 import { publishLayer, PublishedButFailed, releaseOf, type LayerOutcome } from './publish-layer.js';
 import { outcomeTable, PublishError, type Outcome } from './report.js';
 import type { FailedLayer, PublishedLayer, PublishOptions, PublishResult } from './types.js';
-import { validatePublishOptions } from './validate.js';
 
 export type { FailedLayer, PublishedLayer, PublishOptions, PublishResult } from './types.js';
 export { PublishError } from './report.js';
@@ -102,13 +102,32 @@ function arnMap(layers: PublishedLayer[]): PublishResult['arns'] {
   return arns;
 }
 
+export const DEFAULT_CONCURRENCY = 4;
+
+/**
+ * What only the zips can tell, before the first AWS call (the edges parsed every input): a zip
+ * over Lambda's direct upload limit needs a bucket, and local-builder zips are refused.
+ */
+async function checkZips(options: PublishOptions): Promise<void> {
+  const tooLarge = options.zips.find((zip) => zip.size > DIRECT_UPLOAD_LIMIT_BYTES);
+  if (tooLarge && !options.s3Bucket) {
+    throw new InputError(
+      's3-bucket',
+      '',
+      `a bucket: ${tooLarge.fileName} is ${tooLarge.size} bytes, over Lambda's 50 MB direct upload limit`,
+    );
+  }
+  await assertReleasable(options.distDir, options.dryRun, options.allowUnreleasable);
+}
+
 /**
  * Publishes the layer zips in every region (in parallel, bounded), shares them, optionally aligns
  * version numbers, writes layers.json and logs a table of every region's outcome. Throws a
  * PublishError naming the failed regions after the others have run.
  */
 export async function publishLayers(options: PublishOptions): Promise<PublishResult> {
-  const settings = await validatePublishOptions(options);
+  await checkZips(options);
+  const settings = { ...options, s3Bucket: options.s3Bucket ?? '' };
   const optIn = settings.regions.flatMap((region) => {
     const info = regionInfo(region);
     return info?.optIn ? [`${region} (${info.description})`] : [];
@@ -132,7 +151,7 @@ export async function publishLayers(options: PublishOptions): Promise<PublishRes
       };
     });
   });
-  const limit = settings.concurrency;
+  const limit = options.concurrency ?? DEFAULT_CONCURRENCY;
 
   const inspections = await settleAll(tasks, limit, (task) =>
     task.api.newestVersion(task.layerName),

@@ -1,4 +1,4 @@
-import type { Share } from '../inputs.js';
+import type { Share } from '../domain.js';
 import type { LayerApi } from './layer-api.js';
 
 /**

@@ -1,5 +1,5 @@
 import type { LayerZip } from '../dist.js';
-import { lambdaArchitecture, type Share } from '../inputs.js';
+import { lambdaArchitecture, type Share } from '../domain.js';
 import { holdsZip } from './align.js';
 import type { LayerApi, LayerContent, LayerVersionInfo, PublishInput } from './layer-api.js';
 import { ensurePermissions } from './permissions.js';

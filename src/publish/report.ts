@@ -1,4 +1,4 @@
-import type { Architecture } from '../inputs.js';
+import type { Architecture } from '../domain.js';
 import type { PublishResult } from './types.js';
 
 /** What happened to one layer in one region: every row is reported, failed or not. */

@@ -1,5 +1,5 @@
 import type { LayerZip } from '../dist.js';
-import type { Architecture, Share } from '../inputs.js';
+import type { Architecture, Share } from '../domain.js';
 
 export interface PublishOptions {
   zips: LayerZip[];

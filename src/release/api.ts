@@ -69,11 +69,11 @@ export function octokitReleaseApi(options: ReleaseSettings): ReleaseApi {
   };
 }
 
-/** The web page of a tag's release, for plans: GITHUB_SERVER_URL, else derived from the API URL. */
+/** The web page of a tag's release, for plans: the server URL, else derived from the API URL. */
 function releasePageUrl(options: ReleaseSettings): string {
   const apiUrl = resolveApiUrl(options.apiUrl);
   const server =
-    process.env.GITHUB_SERVER_URL?.replace(/\/+$/, '') ||
+    options.serverUrl?.replace(/\/+$/, '') ||
     (apiUrl === 'https://api.github.com' ? 'https://github.com' : apiUrl.replace(/\/api\/v3$/, ''));
   const { owner, repo } = options.repository;
   return `${server}/${owner}/${repo}/releases/tag/${encodeURIComponent(options.tag)}`;

@@ -1,7 +1,7 @@
 import { getOctokit } from '@actions/github';
 import { retry } from '@octokit/plugin-retry';
 import { throttling, type ThrottlingOptions } from '@octokit/plugin-throttling';
-import type { Repository } from '../inputs.js';
+import type { Repository } from '../domain.js';
 import { log } from '../log.js';
 import { createOnce } from '../create-once.js';
 import { GitHubError, scrubSecret, type HintContext } from './secret.js';
@@ -21,7 +21,7 @@ export const MAX_RETRIES = 3;
 /** A rate limit asking for a longer wait fails instead: a job should not sleep for an hour. */
 export const MAX_RATE_LIMIT_WAIT_SECONDS = 120;
 
-export type { Repository } from '../inputs.js';
+export type { Repository } from '../domain.js';
 
 /** Octokit bound to one repository, with the token it must never print. */
 export interface RepoClient extends Repository {
@@ -37,9 +37,9 @@ export type Release = Awaited<
 >['data'];
 export type ReleaseAsset = Release['assets'][number];
 
-/** GITHUB_API_URL (GHES: https://host/api/v3) or api.github.com, without a trailing slash. */
+/** The API URL (GHES: https://host/api/v3), else api.github.com, without a trailing slash. */
 export const resolveApiUrl = (apiUrl?: string): string =>
-  (apiUrl || process.env.GITHUB_API_URL || 'https://api.github.com').replace(/\/+$/, '');
+  (apiUrl || 'https://api.github.com').replace(/\/+$/, '');
 
 // Lets throttling schedule writes without its one-second spacing: the part of a Bottleneck.Group
 // it uses, so tests need not wait a second per write.

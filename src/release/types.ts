@@ -7,8 +7,10 @@ export interface ReleaseSettings {
   repository: Repository;
   tag: string;
   version: string;
-  /** Default GITHUB_API_URL, else https://api.github.com (GHES: https://host/api/v3). */
+  /** The edges pass GITHUB_API_URL; default https://api.github.com (GHES: https://host/api/v3). */
   apiUrl?: string;
+  /** The web host (the edges pass GITHUB_SERVER_URL); default derived from apiUrl. */
+  serverUrl?: string;
   /** Leave the release a draft at the end. */
   draft?: boolean;
   /** Default: the version has a pre-release part (1.2.3-rc.1). */

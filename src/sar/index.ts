@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
-import { join } from 'node:path';
-import type { LayerZip } from '../dist.js';
-import { s3BucketFor, type Architecture } from '../inputs.js';
+import { dirname, join } from 'node:path';
+import { assertReleasable, type LayerZip } from '../dist.js';
+import { s3BucketFor, type Architecture } from '../domain.js';
 import { log } from '../log.js';
 import { paths } from '../paths.js';
 import type { Plan } from '../aws/plan.js';
@@ -17,7 +17,6 @@ import { shareApplication } from './policy.js';
 import { awsSarApi, dryRunSarApi, type SarApi } from './sar-api.js';
 import { renderTemplate, sha256Hex, yamlValue } from './template.js';
 import type { SarApplication, SarOptions, SarResult } from './types.js';
-import { validateSarOptions, type SarSettings } from './validate.js';
 
 export type { SarApplication, SarOptions, SarResult } from './types.js';
 
@@ -49,7 +48,7 @@ interface Artifacts {
  * Content-addressed keys (lambda-shell-runtime/<version>/<sha256>/<name>): other bytes get
  * another key, so an upload can never change an object a published template points at.
  */
-async function locateArtifacts(bucket: string, settings: SarSettings): Promise<Artifacts> {
+async function locateArtifacts(bucket: string, settings: SarOptions): Promise<Artifacts> {
   const objects: S3Object[] = [];
   const place = (path: string, name: string, sha256: string, contentType: string): string => {
     const key = s3KeyFor(settings.version, `${sha256}/${name}`);
@@ -77,7 +76,7 @@ interface Planned {
 }
 
 function metadataFor(
-  settings: SarSettings,
+  settings: SarOptions,
   uploaded: Artifacts,
   name: string,
   what: string,
@@ -111,7 +110,7 @@ const templateValues = (
 /** An architecture's application, inspected: refused here if its version holds another template. */
 async function planArchApplication(
   api: SarApi,
-  settings: SarSettings,
+  settings: SarOptions,
   uploaded: Artifacts,
   zip: LayerZip,
 ): Promise<Planned> {
@@ -133,7 +132,7 @@ async function planArchApplication(
 
 /** The application nesting both, whose template names the children's ids. */
 const combinedTemplate = (
-  settings: SarSettings,
+  settings: SarOptions,
   metadata: ApplicationMetadata,
   arm64ApplicationId: string,
   amd64ApplicationId: string,
@@ -149,7 +148,13 @@ const combinedTemplate = (
  * version added; a re-run of the same version is success) and shares them like the layers.
  */
 export async function publishSar(options: SarOptions): Promise<SarResult> {
-  const settings = await validateSarOptions(options);
+  // The edges parsed every input; only the dist can tell whether the local builder made it.
+  await assertReleasable(
+    options.distDir ?? dirname(options.zips[0].path),
+    options.dryRun,
+    options.allowUnreleasable,
+  );
+  const settings = options;
   const plan: Plan = [];
   const api = options.dryRun ? dryRunSarApi(settings.region, plan) : awsSarApi(settings.region);
   const bucket = s3BucketFor(settings.s3Bucket, settings.region);

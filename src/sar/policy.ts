@@ -1,6 +1,6 @@
 import type { ApplicationPolicyStatement } from '@aws-sdk/client-serverlessapplicationrepository';
 import { messageOf } from '../errors.js';
-import type { Share } from '../inputs.js';
+import type { Share } from '../domain.js';
 import { log } from '../log.js';
 import { retryWithBackoff, type RetryOptions } from '../retry.js';
 import { isAwsError } from '../aws/errors.js';

@@ -1,5 +1,5 @@
 import type { LayerZip } from '../dist.js';
-import type { Share } from '../inputs.js';
+import type { Share } from '../domain.js';
 import type { RetryOptions } from '../retry.js';
 
 export interface SarOptions {
@@ -11,10 +11,10 @@ export interface SarOptions {
   share: Share;
   dryRun: boolean;
   /** Base name: applications <name>-arm64, <name>-amd64 and <name> (both). */
-  applicationName?: string;
-  author?: string;
-  /** Required by SAR for public applications; defaults to this GitHub repository. */
-  sourceCodeUrl?: string;
+  applicationName: string;
+  author: string;
+  /** Required by SAR; the edges default it to this GitHub repository. */
+  sourceCodeUrl: string;
   /** The dist folder, for the releasable check (default: the zips' folder). */
   distDir?: string;
   allowUnreleasable?: boolean;

@@ -1,5 +1,5 @@
 import semver from 'semver';
-import type { Architecture } from '../inputs.js';
+import type { Architecture } from '../domain.js';
 import { isLowerVersion, isPrerelease } from '../version.js';
 
 /** Parameter names: <prefix>/<arch>/latest and <prefix>/<arch>/<version>. */

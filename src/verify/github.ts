@@ -1,4 +1,4 @@
-import type { Repository } from '../inputs.js';
+import type { Repository } from '../domain.js';
 import { retryWithBackoff } from '../retry.js';
 
 /**

@@ -1,7 +1,7 @@
 import { GetLayerVersionCommand } from '@aws-sdk/client-lambda';
 import { lambdaClient } from '../aws/clients.js';
 import type { LayerVersionArn } from '../aws/layers-json.js';
-import type { Architecture } from '../inputs.js';
+import type { Architecture } from '../domain.js';
 import { parseSha256Sums, zipEntries, type SumEntry } from './sums.js';
 
 export { downloadSha256Sums, GitHubReadError, type ReleaseSource } from './github.js';

@@ -1,4 +1,4 @@
-import type { Architecture } from '../inputs.js';
+import type { Architecture } from '../domain.js';
 
 /** One line of SHA256SUMS (sha256sum's format: hex, two spaces or " *", the file name). */
 export interface SumEntry {

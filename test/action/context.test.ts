@@ -49,6 +49,34 @@ describe('getInputs', () => {
     });
   });
 
+  it('reads the runner environment once, here, for the steps', () => {
+    const inputs = getInputs(reader(valid), {
+      ...env,
+      GITHUB_SERVER_URL: 'https://ghe.example.com',
+      GITHUB_API_URL: 'https://ghe.example.com/api/v3',
+      SOURCE_DATE_EPOCH: '1700000000',
+      RUNNER_TOOL_CACHE: '/opt/hostedtoolcache',
+      ACTIONS_RUNTIME_TOKEN: 'runtime-token',
+      ACTIONS_RESULTS_URL: 'https://results.example.com',
+    });
+    expect(inputs).toMatchObject({
+      githubApiUrl: 'https://ghe.example.com/api/v3',
+      githubServerUrl: 'https://ghe.example.com',
+      sourceDateEpoch: 1700000000,
+      toolCache: true,
+      sourceCodeUrl: 'https://ghe.example.com/octo/lambda-shell-runtime',
+      applicationName: 'lambda-shell-runtime',
+      author: 'lambda-shell-runtime',
+      buildCache: {
+        cacheFrom: ['type=gha,scope=lambda-shell-runtime-{arch}'],
+        cacheTo: ['type=gha,mode=max,scope=lambda-shell-runtime-{arch}'],
+      },
+    });
+    expect(() => getInputs(reader(valid), { ...env, SOURCE_DATE_EPOCH: 'yesterday' })).toThrow(
+      /Invalid input "SOURCE_DATE_EPOCH": "yesterday"/,
+    );
+  });
+
   it('takes the region of the job when regions is empty', () => {
     const inputs = getInputs(reader({ ...valid, regions: '' }), {
       ...env,

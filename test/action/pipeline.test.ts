@@ -133,6 +133,13 @@ const inputs: Inputs = {
   canaryRoleArn: 'arn:aws:iam::123456789012:role/lambda-shell-runtime-canary',
   runId: '7-1',
   ssmPrefix: '/lambda-shell-runtime',
+  applicationName: 'lambda-shell-runtime',
+  author: 'lambda-shell-runtime',
+  sourceCodeUrl: 'https://github.com/o/r',
+  githubApiUrl: '',
+  githubServerUrl: '',
+  buildCache: { cacheFrom: [], cacheTo: [] },
+  toolCache: false,
 };
 const withProof: Inputs = {
   ...inputs,

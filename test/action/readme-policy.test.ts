@@ -5,7 +5,7 @@ import {
 } from '@aws-sdk/client-serverlessapplicationrepository';
 import { mockClient } from 'aws-sdk-client-mock';
 import { readFileSync } from 'node:fs';
-import { parseShare } from '../../src/inputs.js';
+import { parseShare } from '../../src/parsers.js';
 import { publishLayers } from '../../src/publish/index.js';
 import { publishSar } from '../../src/sar/index.js';
 import type { RecordedRequest } from '../helpers/fault-proxy.js';
@@ -180,6 +180,8 @@ describe("the README's IAM policies allow every call its workflow makes", () => 
           region,
           share: parseShare(workflowInput('share')),
           dryRun: false,
+          applicationName: 'lambda-shell-runtime',
+          author: 'lambda-shell-runtime',
           sourceCodeUrl: 'https://github.com/OWNER/lambda-shell-runtime',
           policyRetry: { sleep: async () => undefined },
         }),

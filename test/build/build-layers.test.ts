@@ -1,6 +1,7 @@
 import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { defaultCache } from '../../src/build/buildx.js';
 import { buildLayers } from '../../src/build/index.js';
 import { hostArchitecture } from '../../src/platform.js';
 import { readLayerZips, readManifest, zipFileName } from '../../src/dist.js';
@@ -81,15 +82,17 @@ describe('buildLayers with the docker builder (fake docker)', () => {
     expect(listing).toEqual(['aws-cli/', 'aws-cli/aws', 'bin/', 'bin/aws', 'bin/jq', 'bootstrap']);
   });
 
-  it('uses the GitHub Actions cache by default on a runner, and the given caches otherwise', async () => {
+  it("builds with the cache specs it is given: GitHub's on a runner, the user's otherwise", async () => {
     fakeDocker(bin);
-    process.env.ACTIONS_RUNTIME_TOKEN = 'token';
-    process.env.ACTIONS_CACHE_URL = 'https://cache.example/';
     await buildLayers({
       builder: 'docker',
       architectures: ['arm64'],
       version: '1.0.0',
       outDir: outDir(),
+      ...defaultCache({
+        ACTIONS_RUNTIME_TOKEN: 'token',
+        ACTIONS_CACHE_URL: 'https://cache.example/',
+      }),
     });
     await buildLayers({
       builder: 'docker',

@@ -10,7 +10,7 @@ import {
 import { join } from 'node:path';
 import { walkTree } from '../../src/build/tree-walk.js';
 import { LayerTreeError, validateLayerTree } from '../../src/build/validate.js';
-import type { Architecture } from '../../src/inputs.js';
+import type { Architecture } from '../../src/domain.js';
 import { fakeElf, makeLayerTree, writeTreeFile, removeTempDirs } from './tree-fixture.js';
 
 const validate = async (root: string, arch: Architecture = 'amd64', requireAwsCli = true) =>

@@ -12,7 +12,7 @@ import { hostArchitecture } from '../../src/platform.js';
 import { walkTree } from '../../src/build/tree-walk.js';
 import { zipTree } from '../../src/build/zip.js';
 import { runChecked } from '../../src/exec.js';
-import type { Architecture } from '../../src/inputs.js';
+import type { Architecture } from '../../src/domain.js';
 import { tempDir } from '../build/tree-fixture.js';
 import { awsTestEnv, setEnv, startMoto, type MotoServer } from '../helpers/moto.js';
 import { startInvokeServer, type InvokeServer } from '../helpers/lambda-invoke-server.js';

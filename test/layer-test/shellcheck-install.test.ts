@@ -36,7 +36,9 @@ describe('shellcheck from the tool cache', () => {
     downloadTool.mockResolvedValue('/runner/temp/dl');
     extractTar.mockResolvedValue('/runner/temp/x');
     cacheDir.mockResolvedValue('/opt/hostedtoolcache/shellcheck/0.10.0/x64');
-    expect(await findShellcheck()).toBe('/opt/hostedtoolcache/shellcheck/0.10.0/x64/shellcheck');
+    expect(await findShellcheck(true)).toBe(
+      '/opt/hostedtoolcache/shellcheck/0.10.0/x64/shellcheck',
+    );
     expect(find).toHaveBeenCalledWith('shellcheck', SHELLCHECK_VERSION);
     expect(downloadTool).toHaveBeenCalledWith(shellcheckUrl(SHELLCHECK_VERSION, process.arch));
     expect(extractTar).toHaveBeenCalledWith('/runner/temp/dl', undefined, 'xJ');
@@ -49,7 +51,9 @@ describe('shellcheck from the tool cache', () => {
 
   it('reuses a cached release without downloading', async () => {
     find.mockReturnValue('/opt/hostedtoolcache/shellcheck/0.10.0/x64');
-    expect(await findShellcheck()).toBe('/opt/hostedtoolcache/shellcheck/0.10.0/x64/shellcheck');
+    expect(await findShellcheck(true)).toBe(
+      '/opt/hostedtoolcache/shellcheck/0.10.0/x64/shellcheck',
+    );
     expect(downloadTool).not.toHaveBeenCalled();
   });
 });

@@ -12,7 +12,7 @@ import {
   zipFileName,
   type LayerZip,
 } from '../../src/dist.js';
-import { ARCHITECTURES } from '../../src/inputs.js';
+import { ARCHITECTURES } from '../../src/domain.js';
 import type { PublishOptions } from '../../src/publish/index.js';
 import { captureWrites, type Captured } from '../helpers/capture.js';
 import { CreateBucketCommand, S3Client } from '@aws-sdk/client-s3';

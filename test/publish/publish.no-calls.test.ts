@@ -1,6 +1,8 @@
 import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import type { OptionValues } from '../../src/commands/command.js';
+import { publishCommand } from '../../src/commands/publish.js';
 import { InputError } from '../../src/errors.js';
 import { publishLayers, type PublishOptions } from '../../src/publish/index.js';
 import {
@@ -17,51 +19,51 @@ const suite = useAwsSuite({ start: startCountingServer, stop: (server) => server
 const options = (overrides: Partial<PublishOptions>): PublishOptions =>
   publishOptions(suite.dist, overrides);
 
-describe('publishLayers validation, before any call', () => {
-  it.each<[string, Partial<PublishOptions>, RegExp]>([
-    ['a bad region', { regions: ['us-east-1', 'mars-north-1'] }, /"regions": "mars-north-1"/],
-    ['a region the SDK does not know', { regions: ['us-east-10'] }, /"regions": "us-east-10"/],
-    ['a region code with a zero', { regions: ['eu-west-0'] }, /"regions": "eu-west-0"/],
-    ['a region with a suffix', { regions: ['us-east-1x'] }, /"regions": "us-east-1x"/],
+/** The publish command's flags for the suite's dist, with some replaced. */
+const flags = (overrides: Record<string, string>): OptionValues => ({
+  dist: suite.dist.dir,
+  version: '1.2.3',
+  regions: 'us-east-1,eu-west-1',
+  share: 'public',
+  ...overrides,
+});
+
+describe('lambda-shell-runtime publish refuses bad input before any call', () => {
+  it.each<[string, Record<string, string>, RegExp]>([
+    ['a bad region', { regions: 'us-east-1,mars-north-1' }, /"regions": "mars-north-1"/],
+    ['a region the SDK does not know', { regions: 'us-east-10' }, /"regions": "us-east-10"/],
+    ['a region code with a zero', { regions: 'eu-west-0' }, /"regions": "eu-west-0"/],
+    ['a region with a suffix', { regions: 'us-east-1x' }, /"regions": "us-east-1x"/],
     [
       'regions of two partitions',
-      { regions: ['us-east-1', 'us-gov-west-1'] },
+      { regions: 'us-east-1,us-gov-west-1' },
       /"regions".*one AWS partition per run/,
     ],
-    [
-      'an 11-digit account id',
-      { share: { kind: 'accounts', accounts: ['12345678901'] } },
-      /"share": "12345678901"/,
-    ],
-    [
-      'a 13-digit account id',
-      { share: { kind: 'accounts', accounts: ['1234567890123'] } },
-      /"share": "1234567890123"/,
-    ],
-    ['no region', { regions: [] }, /"regions": "" is not allowed; expected one or more AWS region/],
-    [
-      'a bad account id in share',
-      { share: { kind: 'accounts', accounts: ['12345'] } },
-      /"share": "12345"/,
-    ],
-    ['an empty account list', { share: { kind: 'accounts', accounts: [] } }, /"share"/],
-    [
-      'a bad organization id',
-      { share: { kind: 'organization', organizationId: 'org-1' } },
-      /"share": "org-1"/,
-    ],
-    ['a layer name without {arch}', { layerNamePattern: 'my-layer' }, /"layer-name"/],
-    ['a bad bucket', { s3Bucket: 'Bad_Bucket' }, /"s3-bucket"/],
-    ['a version the zips do not have', { version: '2.0.0' }, /"version": "2.0.0"/],
+    ['an 11-digit account id', { share: '12345678901' }, /"share": "12345678901"/],
+    ['a 13-digit account id', { share: '1234567890123' }, /"share": "1234567890123"/],
+    ['no region', { regions: '' }, /"regions": "" is not allowed; expected one or more AWS region/],
+    ['a bad account id in share', { share: '12345' }, /"share": "12345"/],
+    ['a bad organization id', { share: 'org-1' }, /"share": "org-1"/],
+    ['a layer name without {arch}', { 'layer-name': 'my-layer' }, /"layer-name"/],
+    ['a bad bucket', { 's3-bucket': 'Bad_Bucket' }, /"s3-bucket"/],
     ['a version that is not semver', { version: '1.2' }, /"version": "1.2"/],
-    ['a concurrency of 0', { concurrency: 0 }, /"concurrency": "0"/],
+    ['a concurrency of 0', { concurrency: '0' }, /"concurrency": "0"/],
   ])('rejects %s', async (_name, overrides, message) => {
-    const error = await publishLayers(options(overrides)).catch((caught: unknown) => caught);
+    const error = await publishCommand.run(flags(overrides), []).catch((caught: unknown) => caught);
     expect(error).toBeInstanceOf(InputError);
     expect((error as Error).message).toMatch(message);
     expect(suite.server.requests()).toBe(0);
   });
 
+  it('refuses a version the dist folder has no zips of', async () => {
+    await expect(publishCommand.run(flags({ version: '2.0.0' }), [])).rejects.toThrow(
+      /no lambda-shell-runtime-<arch>-2\.0\.0\.zip in /,
+    );
+    expect(suite.server.requests()).toBe(0);
+  });
+});
+
+describe('publishLayers checks the zips before any call', () => {
   it('asks for a bucket when a zip is over the 50 MB direct upload limit', async () => {
     const big = { ...suite.dist.zips[0], size: 50 * 1024 * 1024 + 1 };
     await expect(publishLayers(options({ zips: [big, suite.dist.zips[1]] }))).rejects.toThrow(

@@ -4,7 +4,7 @@ import { afterEach, beforeEach, describe, expect, test } from '@jest/globals';
 import { GitHubServer } from '../helpers/github-server.js';
 import { releaseCommand, releaseFiles } from '../../src/commands/release.js';
 import { writeManifest } from '../../src/dist.js';
-import { parseRepository, parseTag } from '../../src/inputs.js';
+import { parseRepository, parseTag } from '../../src/parsers.js';
 import { captureOutput, makeDist, type Captured, type Dist } from './fixtures.js';
 
 const ENV = ['GITHUB_TOKEN', 'GITHUB_REPOSITORY', 'GITHUB_API_URL', 'RELEASE_TOKEN'];

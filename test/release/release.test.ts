@@ -632,11 +632,10 @@ describe('GitHub Enterprise Server', () => {
     }
   });
 
-  test('GITHUB_API_URL is honoured when no apiUrl is given', async () => {
+  test('an API URL with a trailing slash is used without it', async () => {
     const ghes = await GitHubServer.start({ ghes: true });
     try {
-      process.env.GITHUB_API_URL = `${ghes.apiUrl}/`;
-      await releaseAssets({ ...optionsFor(ghes, dist), apiUrl: undefined });
+      await releaseAssets({ ...optionsFor(ghes, dist), apiUrl: `${ghes.apiUrl}/` });
       expect(ghes.releases).toHaveLength(1);
       expect(ghes.requests[0].path).toBe(
         '/api/v3/repos/octo-org/lambda-shell-runtime/releases/tags/v1.2.3',
@@ -671,14 +670,11 @@ describe('dry run', () => {
     ['https://api.github.com', undefined, 'https://github.com'],
     ['https://ghe.example.com/api/v3', undefined, 'https://ghe.example.com'],
     ['https://ghe.example.com/api/v3', 'https://ghe.example.com/', 'https://ghe.example.com'],
-  ])('plans the release page of %s (GITHUB_SERVER_URL %s)', async (apiUrl, serverUrl, web) => {
-    if (serverUrl) process.env.GITHUB_SERVER_URL = serverUrl;
-    try {
-      const result = await releaseAssets(optionsFor(server, dist, { dryRun: true, apiUrl }));
-      expect(result.url).toBe(`${web}/octo-org/lambda-shell-runtime/releases/tag/v1.2.3`);
-    } finally {
-      delete process.env.GITHUB_SERVER_URL;
-    }
+  ])('plans the release page of %s (server URL %s)', async (apiUrl, serverUrl, web) => {
+    const result = await releaseAssets(
+      optionsFor(server, dist, { dryRun: true, apiUrl, serverUrl }),
+    );
+    expect(result.url).toBe(`${web}/octo-org/lambda-shell-runtime/releases/tag/v1.2.3`);
   });
 
   test('the pipeline calls (prepare, upload layers.json, finish) make no request either', async () => {

@@ -32,6 +32,9 @@ import { jest } from '@jest/globals';
 import { mockClient, type AwsCommand, type AwsStub } from 'aws-sdk-client-mock';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { PLACEHOLDER_SOURCE_CODE_URL } from '../../src/aws/parsers.js';
+import type { OptionValues } from '../../src/commands/command.js';
+import { sarCommand } from '../../src/commands/sar.js';
 import { InputError } from '../../src/errors.js';
 import { paths } from '../../src/paths.js';
 import { publishSar, type SarOptions } from '../../src/sar/index.js';
@@ -105,6 +108,8 @@ const options = (overrides: Partial<SarOptions> = {}): SarOptions => ({
   region: REGION,
   share: { kind: 'public' },
   dryRun: false,
+  applicationName: 'lambda-shell-runtime',
+  author: 'lambda-shell-runtime',
   sourceCodeUrl: 'https://github.com/example/lambda-shell-runtime',
   policyRetry: noWait,
   ...overrides,
@@ -593,27 +598,41 @@ describe('publishSar never changes a published artifact', () => {
   });
 });
 
-describe('publishSar before any call', () => {
-  it.each<[string, Partial<SarOptions>, RegExp]>([
-    ['no bucket', { s3Bucket: '' }, /"s3-bucket"/],
+describe('lambda-shell-runtime sar refuses bad input before any call', () => {
+  const flags = (overrides: Record<string, string>): OptionValues => ({
+    dist: dist.dir,
+    version: '1.2.3',
+    's3-bucket': 'lsr-sar-{region}',
+    region: REGION,
+    share: 'public',
+    'source-code-url': 'https://github.com/example/lambda-shell-runtime',
+    ...overrides,
+  });
+
+  it.each<[string, Record<string, string>, RegExp]>([
+    ['no bucket', { 's3-bucket': '' }, /"s3-bucket"/],
     ['a bad region', { region: 'moon-1' }, /"region": "moon-1"/],
-    ['a bad share', { share: { kind: 'accounts', accounts: ['1'] } }, /"share": "1"/],
+    ['two regions', { region: 'eu-west-1,us-east-1' }, /"region".*one AWS region code/],
+    ['a bad share', { share: '1' }, /"share": "1"/],
+    ['a bad application name', { 'application-name': 'no spaces' }, /"application-name"/],
     ['a bad author', { author: 'Not Valid' }, /"author"/],
-    ['no source code URL', { sourceCodeUrl: '' }, /"source-code-url"/],
+    ['a source code URL that is not https', { 'source-code-url': 'ftp://x' }, /"source-code-url"/],
     ['a bad version', { version: 'one' }, /"version": "one"/],
   ])('rejects %s', async (_name, overrides, message) => {
-    const error = await publishSar(options(overrides)).catch((caught: unknown) => caught);
+    const error = await sarCommand.run(flags(overrides), []).catch((caught: unknown) => caught);
     expect(error).toBeInstanceOf(InputError);
     expect((error as Error).message).toMatch(message);
     expect(sar.calls()).toHaveLength(0);
   });
+});
 
+describe('publishSar --dry-run', () => {
   it('dry run: prints the plan and makes no call at all', async () => {
     const server = await startCountingServer();
     const restore = setEnv({ AWS_ENDPOINT_URL: server.endpoint });
     try {
       const { result } = await captureStderr(() =>
-        publishSar(options({ dryRun: true, sourceCodeUrl: undefined })),
+        publishSar(options({ dryRun: true, sourceCodeUrl: PLACEHOLDER_SOURCE_CODE_URL })),
       );
       expect(server.requests()).toBe(0);
       expect(sar.calls()).toHaveLength(0);

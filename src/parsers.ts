@@ -1,32 +1,23 @@
 import { regionInfo } from './aws/regions.js';
 import { InputError } from './errors.js';
 import { semanticVersion } from './version.js';
+import {
+  ARCHITECTURES,
+  BUILDERS,
+  STEPS,
+  layerName,
+  type Architecture,
+  type Builder,
+  type Repository,
+  type Share,
+  type Step,
+} from './domain.js';
 
 /**
  * Parsers shared by the action's context (INPUT_* variables) and the CLI (flags): each turns one
- * raw string into a typed value or throws an InputError naming the input and what is allowed.
+ * raw string into a typed value (domain.ts) or throws an InputError naming the input and what is
+ * allowed. Only the edges call them: steps take the typed values.
  */
-
-export const ARCHITECTURES = ['arm64', 'amd64'] as const;
-export type Architecture = (typeof ARCHITECTURES)[number];
-
-/** Lambda's name for an architecture (CompatibleArchitectures). */
-export const lambdaArchitecture = (arch: Architecture): 'arm64' | 'x86_64' =>
-  arch === 'amd64' ? 'x86_64' : 'arm64';
-/** Docker's platform for an architecture. */
-export const dockerPlatform = (arch: Architecture): string => `linux/${arch}`;
-
-export const STEPS = ['build', 'test', 'release', 'publish', 'canary', 'ssm', 'sar'] as const;
-export type Step = (typeof STEPS)[number];
-
-export const BUILDERS = ['docker', 'local'] as const;
-export type Builder = (typeof BUILDERS)[number];
-
-export type Share =
-  | { kind: 'public' }
-  | { kind: 'none' }
-  | { kind: 'accounts'; accounts: string[] }
-  | { kind: 'organization'; organizationId: string };
 
 const ACCOUNT_ID = /^\d{12}$/;
 const ORGANIZATION_ID = /^o-[a-z0-9]{10,32}$/;
@@ -75,8 +66,10 @@ export function parseBuilder(value: string, input = 'builder'): Builder {
  * Region codes the AWS SDK's partition data lists (us-east-10 only looks like one), all in one
  * partition: a run's credentials belong to one partition (aws, aws-cn, aws-us-gov, aws-eusc…).
  */
-export function parseRegions(value: string, input = 'regions'): string[] {
+export function parseRegions(value: string, input = 'regions', required = false): string[] {
   const regions = parseList(value);
+  if (required && regions.length === 0)
+    throw new InputError(input, value, 'one or more AWS region codes');
   const partitions = new Map<string, string>();
   for (const region of regions) {
     const info = regionInfo(region);
@@ -97,6 +90,13 @@ export function parseRegions(value: string, input = 'regions'): string[] {
     );
   }
   return regions;
+}
+
+/** Exactly one region code (sar's region). */
+export function parseRegion(value: string, input = 'region'): string {
+  const regions = parseRegions(value, input, true);
+  if (regions.length > 1) throw new InputError(input, value, 'one AWS region code');
+  return regions[0];
 }
 
 export function parseShare(value: string, input = 'share'): Share {
@@ -132,6 +132,23 @@ export function parseVersion(value: string, ref = '', input = 'version'): string
   return version;
 }
 
+/** A whole number of at least 1 (concurrency, timeouts). */
+export function parsePositiveInteger(value: string, input: string): number {
+  if (!/^[1-9]\d*$/.test(value.trim()))
+    throw new InputError(input, value, 'a whole number of at least 1');
+  return Number(value.trim());
+}
+
+/** Zip timestamps in seconds since 1970 (SOURCE_DATE_EPOCH); undefined when unset. */
+export function parseSourceDateEpoch(
+  value: string,
+  input = 'SOURCE_DATE_EPOCH',
+): number | undefined {
+  if (value.trim() === '') return undefined;
+  if (!/^\d+$/.test(value.trim())) throw new InputError(input, value, 'seconds since 1970');
+  return Number(value.trim());
+}
+
 /** A true/false input, as core.getBooleanInput reads it (YAML 1.2 core schema). */
 export function parseBoolean(value: string, input: string): boolean {
   if (['true', 'True', 'TRUE'].includes(value.trim())) return true;
@@ -161,9 +178,6 @@ export function parseLayerName(value: string, input = 'layer-name'): string {
   return pattern;
 }
 
-export const layerName = (pattern: string, arch: Architecture): string =>
-  pattern.replaceAll('{arch}', arch);
-
 /** An S3 bucket name, or a pattern with a {region} placeholder for a bucket per region; '' when unset. */
 export function parseS3Bucket(value: string, input = 's3-bucket'): string {
   const pattern = value.trim();
@@ -177,19 +191,11 @@ export function parseS3Bucket(value: string, input = 's3-bucket'): string {
   return pattern;
 }
 
-export const s3BucketFor = (pattern: string, region: string): string =>
-  pattern.replaceAll('{region}', region);
-
 export function parseAwsCliVersion(value: string, input = 'aws-cli-version'): string {
   const version = value.trim();
   if (!AWS_CLI_VERSION.test(version))
     throw new InputError(input, value, 'an AWS CLI v2 version such as 2.27.0');
   return version;
-}
-
-export interface Repository {
-  owner: string;
-  repo: string;
 }
 
 export function parseRepository(value: string, input = 'repository'): Repository {

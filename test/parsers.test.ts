@@ -8,7 +8,7 @@ import {
   parseShare,
   parseSteps,
   parseVersion,
-} from '../src/inputs.js';
+} from '../src/parsers.js';
 import { regionInfo } from '../src/aws/regions.js';
 
 describe('input parsers', () => {
