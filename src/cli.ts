@@ -1,4 +1,5 @@
 import { parseArgs } from 'node:util';
+import { UnreleasableError } from './dist.js';
 import { InputError, messageOf } from './errors.js';
 import { commands } from './commands/index.js';
 import type { Command } from './commands/command.js';
@@ -45,7 +46,12 @@ export async function runCli(argv: string[]): Promise<number> {
   try {
     return await command.run(parsed.values, parsed.positionals);
   } catch (error) {
-    process.stderr.write(`${NAME} ${name}: ${messageOf(error)}\n`);
+    // Steps speak the action's and the CLI's common words; the flag is the CLI's alone.
+    const hint =
+      error instanceof UnreleasableError && 'allow-unreleasable' in command.options
+        ? ', or pass --allow-unreleasable to ship them anyway'
+        : '';
+    process.stderr.write(`${NAME} ${name}: ${messageOf(error)}${hint}\n`);
     return error instanceof InputError ? 2 : 1;
   }
 }

@@ -8,6 +8,7 @@ import {
 import { defaultCache } from './build/buildx.js';
 import { hostArchitecture } from './platform.js';
 import { canaryRunId } from './canary/names.js';
+import { DEFAULT_DIST_DIR } from './dist.js';
 import { InputError } from './errors.js';
 import { log } from './log.js';
 import {
@@ -95,7 +96,7 @@ export const INPUT_DEFAULTS: Record<string, string> = {
   'aws-cli-version': '2.36.5',
   'github-token': '',
   'dry-run': 'false',
-  'dist-dir': 'lambda-shell-runtime-dist',
+  'dist-dir': DEFAULT_DIST_DIR,
   draft: 'false',
   'canary-role-arn': '',
   'ssm-prefix': '/lambda-shell-runtime',

@@ -11,6 +11,8 @@ import { ARCHITECTURES, type Architecture, type Builder } from './domain.js';
  */
 
 export const SHA256SUMS = 'SHA256SUMS';
+/** The dist folder of the action (dist-dir) and of every CLI command (--dist-dir) by default. */
+export const DEFAULT_DIST_DIR = 'lambda-shell-runtime-dist';
 export const MANIFEST = 'manifest.json';
 export const LAYERS_JSON = 'layers.json';
 
@@ -68,7 +70,7 @@ export async function readManifest(distDir: string): Promise<Manifest> {
     return JSON.parse(await readFile(join(distDir, MANIFEST), 'utf8')) as Manifest;
   } catch (error) {
     throw new Error(
-      `${join(distDir, MANIFEST)} is missing or unreadable: run "lambda-shell-runtime build" first (${String(error)})`,
+      `${join(distDir, MANIFEST)} is missing or unreadable: build the layers first (${String(error)})`,
       { cause: error },
     );
   }
@@ -82,11 +84,16 @@ export async function assertReleasable(
 ): Promise<void> {
   if (dryRun || allowUnreleasable) return;
   const manifest = await readManifest(distDir);
-  if (!manifest.releasable) {
-    throw new InputError(
-      'dist',
+  if (!manifest.releasable) throw new UnreleasableError(distDir, manifest.builder);
+}
+
+/** Local-builder zips where a release needs real ones; the CLI adds how to ship them anyway. */
+export class UnreleasableError extends InputError {
+  constructor(distDir: string, builder: string) {
+    super(
+      'dist-dir',
       distDir,
-      `zips from a releasable build; these come from the ${manifest.builder} builder (host jq, no AWS CLI). Rebuild with the docker builder, or pass --allow-unreleasable`,
+      `zips from a releasable build; these come from the ${builder} builder (host jq, no AWS CLI). Rebuild with the docker builder`,
     );
   }
 }

@@ -14,7 +14,7 @@ export const BINFMT_IMAGE =
   'docker.io/tonistiigi/binfmt:qemu-v10.2.3@sha256:400a4873b838d1b89194d982c45e5fb3cda4593fbfd7e08a02e76b03b21166f0';
 
 export const DOCKER_MISSING =
-  'Docker is not installed (no "docker" on PATH). Install Docker with Buildx, or build with --builder local (no AWS CLI, not releasable).';
+  'Docker is not installed (no "docker" on PATH). Install Docker with Buildx, or build with the local builder (no AWS CLI, not releasable).';
 
 /** Runs `docker args`; a failure names `what` was being done. */
 export async function docker(args: string[], what: string, stream = false): Promise<string> {

@@ -1,4 +1,3 @@
-import { join } from 'node:path';
 import { readLayersJson } from './aws/layers-json.js';
 import { buildLayers } from './build/index.js';
 import { CanaryError, type CanaryOutcome, runCanaries } from './canary/index.js';
@@ -16,7 +15,7 @@ import type { Architecture, Step } from './domain.js';
 import { testLayers } from './layer-test/index.js';
 import { log } from './log.js';
 import { PublishError, type PublishResult, publishLayers } from './publish/index.js';
-import { finishRelease, prepareRelease, uploadAssets } from './release/index.js';
+import { finishRelease, prepareRelease, releaseFiles, uploadAssets } from './release/index.js';
 import { type SarResult, publishSar } from './sar/index.js';
 import { type ParameterOutcome, SsmError, writeParameters } from './ssm/index.js';
 
@@ -130,7 +129,7 @@ export async function runPipeline(inputs: Inputs): Promise<PipelineResult> {
         await assertReleasable(inputs.distDir, inputs.dryRun);
         return prepareRelease({
           ...releaseOptions,
-          files: [...result.zips.map((zip) => zip.path), join(inputs.distDir, SHA256SUMS)],
+          files: await releaseFiles(inputs.distDir, inputs.version, result.zips),
         });
       })
     : undefined;

@@ -1,6 +1,10 @@
 import { spawnSync } from 'node:child_process';
 import { runCli } from '../src/cli.js';
 import { commands } from '../src/commands/index.js';
+import { distDirOf } from '../src/commands/options.js';
+import { INPUT_DEFAULTS } from '../src/context.js';
+import { DEFAULT_DIST_DIR } from '../src/dist.js';
+import { makeDist } from './publish/fixtures.js';
 import { captureWrites } from './helpers/capture.js';
 
 const cli = async (...argv: string[]) => {
@@ -65,6 +69,47 @@ describe('the CLI', () => {
       1,
       expect.stringContaining('manifest.json is missing'),
     ]);
+  });
+
+  it('names the dist folder --dist-dir in every command that has one, --out and --dist as aliases', async () => {
+    const withDist = commands.filter((command) => 'dist-dir' in command.options);
+    expect(withDist.map((command) => command.name)).toEqual([
+      'run',
+      'build',
+      'test',
+      'release',
+      'publish',
+      'canary',
+      'ssm',
+      'sar',
+    ]);
+    for (const command of withDist.filter((candidate) => candidate.name !== 'run')) {
+      expect(Object.keys(command.options)).toEqual(expect.arrayContaining(['out', 'dist']));
+      expect(command.usage).toContain(`--dist-dir DIR`);
+    }
+    expect(distDirOf({})).toBe(DEFAULT_DIST_DIR);
+    expect(INPUT_DEFAULTS['dist-dir']).toBe(DEFAULT_DIST_DIR);
+    expect(distDirOf({ out: 'a' })).toBe('a');
+    expect(distDirOf({ dist: 'a', 'dist-dir': 'a' })).toBe('a');
+    expect(() => distDirOf({ out: 'a', 'dist-dir': 'b' })).toThrow(
+      /Invalid input "--dist-dir": "--dist-dir b --out a".*one dist folder/,
+    );
+  });
+
+  it('adds the CLI flag to a refusal of local-builder zips, which the step words for both', async () => {
+    const local = await makeDist('1.2.3', { releasable: false });
+    try {
+      const refused = await cli(
+        'publish',
+        ...['--dist-dir', local.dir, '--version', '1.2.3', '--regions', 'us-east-1'],
+      );
+      expect(refused.code).toBe(2);
+      expect(refused.stderr).toMatch(
+        /Invalid input "dist-dir".*local builder.*Rebuild with the docker builder, or pass --allow-unreleasable to ship them anyway\n$/,
+      );
+    } finally {
+      await local.remove();
+    }
   });
 
   it('runs from the committed bundle, as `npx lambda-shell-runtime` does', () => {

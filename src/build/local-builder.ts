@@ -59,7 +59,7 @@ export async function assembleLocalTree(tree: string, arch: Architecture): Promi
   const host = hostArchitecture();
   if (arch !== host)
     throw new Error(
-      `the local builder builds for this machine's architecture only (${host ?? process.arch}), not ${arch}: use --builder docker for ${arch}`,
+      `the local builder builds for this machine's architecture only (${host ?? process.arch}), not ${arch}: use the docker builder for ${arch}`,
     );
   const jq = which('jq');
   if (!jq)

@@ -9,6 +9,7 @@ import {
   parseVersion,
 } from '../parsers.js';
 import { stringOption, type Command, type OptionValues } from './command.js';
+import { DIST_DIR, VERSION, defineOptions, describedAs, distDirOf, option } from './options.js';
 
 const listOption = (values: OptionValues, name: string): string[] | undefined => {
   const value = values[name];
@@ -18,27 +19,37 @@ const listOption = (values: OptionValues, name: string): string[] | undefined =>
 export const buildCommand: Command = {
   name: 'build',
   summary: 'Build the layer zips, SHA256SUMS and manifest.json (Docker, or the local builder)',
-  usage: [
-    '  --builder docker|local     docker: the real layer (AWS CLI + jq) with Buildx (default);',
-    "                             local: no Docker, the host's jq, no AWS CLI, never released",
-    '  --arch LIST                arm64,amd64 (default: both for docker, the host arch for local)',
-    '  --version X.Y.Z            the layer version, in the zip names (required)',
-    '  --out DIR                  the dist folder (default: out)',
-    '  --aws-cli-version V        AWS CLI v2 version (default: the one pinned in docker/Dockerfile)',
-    '  --cache-from SPEC          Buildx cache to read, repeatable; {arch} becomes the arch',
-    '  --cache-to SPEC            Buildx cache to write, repeatable (default on Actions: type=gha)',
-    '  --builder-name NAME        Buildx builder to create or reuse (default: lambda-shell-runtime)',
-  ].join('\n'),
-  options: {
-    builder: { type: 'string' },
-    arch: { type: 'string' },
-    version: { type: 'string' },
-    out: { type: 'string' },
-    'aws-cli-version': { type: 'string' },
-    'cache-from': { type: 'string', multiple: true },
-    'cache-to': { type: 'string', multiple: true },
-    'builder-name': { type: 'string' },
-  },
+  ...defineOptions([
+    option(
+      'builder',
+      'docker|local',
+      'docker: the real layer (AWS CLI + jq) with Buildx (default);',
+      "local: no Docker, the host's jq, no AWS CLI, never released",
+    ),
+    option('arch', 'LIST', 'arm64,amd64 (default: both for docker, the host arch for local)'),
+    describedAs(VERSION, 'the layer version, in the zip names (required)'),
+    DIST_DIR,
+    option(
+      'aws-cli-version',
+      'V',
+      'AWS CLI v2 version (default: the one pinned in docker/Dockerfile)',
+    ),
+    option(
+      'cache-from',
+      'SPEC',
+      'Buildx cache to read, repeatable; {arch} becomes the arch',
+    ).multiple(),
+    option(
+      'cache-to',
+      'SPEC',
+      'Buildx cache to write, repeatable (default on Actions: type=gha)',
+    ).multiple(),
+    option(
+      'builder-name',
+      'NAME',
+      'Buildx builder to create or reuse (default: lambda-shell-runtime)',
+    ),
+  ]),
   async run(values) {
     const builder = parseBuilder(stringOption(values, 'builder', 'docker'), '--builder');
     const defaultArch = builder === 'local' ? (hostArchitecture() ?? process.arch) : 'arm64,amd64';
@@ -47,7 +58,7 @@ export const buildCommand: Command = {
       builder,
       architectures: parseArchitectures(stringOption(values, 'arch', defaultArch), '--arch'),
       version: parseVersion(stringOption(values, 'version'), '', '--version'),
-      outDir: stringOption(values, 'out', 'out'),
+      outDir: distDirOf(values),
       awsCliVersion: awsCliVersion
         ? parseAwsCliVersion(awsCliVersion, '--aws-cli-version')
         : undefined,

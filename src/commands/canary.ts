@@ -5,38 +5,50 @@ import { readManifest } from '../dist.js';
 import { InputError } from '../errors.js';
 import { parseRegions } from '../parsers.js';
 import { positiveIntegerOption, stringOption, type Command } from './command.js';
+import {
+  CONCURRENCY,
+  DIST_DIR,
+  DRY_RUN,
+  LAYERS_JSON_HELP,
+  REGIONS,
+  defineOptions,
+  describedAs,
+  distDirOf,
+  option,
+} from './options.js';
 
 export const canaryCommand: Command = {
   name: 'canary',
   summary: 'Prove the published layer: a short-lived function on it in each region, invoked once',
-  usage: [
-    '  --dist-dir DIR       the dist folder holding layers.json from publish (default: out)',
-    '  --regions r1,r2      regions to check (default: every region of layers.json)',
-    "  --role-arn ARN       the canary functions' execution role (AWSLambdaBasicExecutionRole)",
-    '  --concurrency N      region × architecture canaries at once (default 4)',
-    '  --active-timeout S   how long to wait for a function to become Active (default 120)',
-    '  --clean              instead: delete canary functions left behind by a crashed run',
-    '  --min-age MINUTES    with --clean: only those at least this old (default 60)',
-    '  --dry-run            print every call it would make, make none',
-    '',
-    'Each canary creates lsr-canary-<version>-<arch>-<run id> on the layer, waits until it is',
-    'Active, invokes it with a test event, checks the event came back with the versions of the',
-    "layer's jq and AWS CLI, and deletes the function whatever happened. Prints every outcome as",
-    'JSON on stdout; exit 1 when any canary failed.',
-  ].join('\n'),
-  options: {
-    'dist-dir': { type: 'string' },
-    regions: { type: 'string' },
-    'role-arn': { type: 'string' },
-    concurrency: { type: 'string' },
-    'active-timeout': { type: 'string' },
-    clean: { type: 'boolean' },
-    'min-age': { type: 'string' },
-    'dry-run': { type: 'boolean' },
-  },
+  ...defineOptions(
+    [
+      describedAs(DIST_DIR, ...LAYERS_JSON_HELP),
+      describedAs(REGIONS, 'regions to check (default: every region of layers.json)'),
+      option(
+        'role-arn',
+        'ARN',
+        "the canary functions' execution role (AWSLambdaBasicExecutionRole)",
+      ),
+      describedAs(CONCURRENCY, 'region × architecture canaries at once (default 4)'),
+      option(
+        'active-timeout',
+        'S',
+        'how long to wait for a function to become Active (default 120)',
+      ),
+      option('clean', '', 'instead: delete canary functions left behind by a crashed run'),
+      option('min-age', 'MINUTES', 'with --clean: only those at least this old (default 60)'),
+      DRY_RUN,
+    ],
+    [
+      'Each canary creates lsr-canary-<version>-<arch>-<run id> on the layer, waits until it is',
+      'Active, invokes it with a test event, checks the event came back with the versions of the',
+      "layer's jq and AWS CLI, and deletes the function whatever happened. Prints every outcome as",
+      'JSON on stdout; exit 1 when any canary failed.',
+    ],
+  ),
   async run(values) {
     const dryRun = values['dry-run'] === true;
-    const distDir = stringOption(values, 'dist-dir', 'out');
+    const distDir = distDirOf(values);
     let regions = parseRegions(stringOption(values, 'regions'), '--regions');
     if (values.clean === true) {
       if (regions.length === 0) regions = Object.keys((await readLayersJson(distDir)).layers);

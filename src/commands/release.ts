@@ -1,17 +1,19 @@
-import { readFile } from 'node:fs/promises';
-import { join } from 'node:path';
-import {
-  LAYERS_JSON,
-  SHA256SUMS,
-  assertReleasable,
-  readLayerZips,
-  type LayersDocument,
-} from '../dist.js';
+import { assertReleasable } from '../dist.js';
 import { InputError } from '../errors.js';
 import { parseRepository, parseTag, parseVersion } from '../parsers.js';
 import { log } from '../log.js';
-import { releaseAssets } from '../release/index.js';
+import { releaseAssets, releaseFiles } from '../release/index.js';
 import { stringOption, type Command } from './command.js';
+import {
+  ALLOW_UNRELEASABLE,
+  DIST_DIR,
+  DRY_RUN,
+  VERSION,
+  defineOptions,
+  describedAs,
+  distDirOf,
+  option,
+} from './options.js';
 
 /** The token from the named variable, masked at once; '' only in a dry run (which sends nothing). */
 function readToken(variable: string, dryRun: boolean): string {
@@ -30,63 +32,29 @@ function readToken(variable: string, dryRun: boolean): string {
   return '';
 }
 
-/** layers.json when it belongs to this version: an older publish's file must not ship with it. */
-async function layersJsonFor(distDir: string, version: string): Promise<string[]> {
-  const path = join(distDir, LAYERS_JSON);
-  let document: LayersDocument;
-  try {
-    document = JSON.parse(await readFile(path, 'utf8')) as LayersDocument;
-  } catch {
-    return [];
-  }
-  if (document.version === version) return [path];
-  log.warning(`${path} is for version ${document.version}, not ${version}: not attached`);
-  return [];
-}
-
-/** Every zip of the version (checked against SHA256SUMS), SHA256SUMS, and layers.json if any. */
-export async function releaseFiles(distDir: string, version: string): Promise<string[]> {
-  const zips = await readLayerZips(distDir, version);
-  return [
-    ...zips.map((zip) => zip.path),
-    join(distDir, SHA256SUMS),
-    ...(await layersJsonFor(distDir, version)),
-  ];
-}
-
 export const releaseCommand: Command = {
   name: 'release',
   summary: 'Create or update the GitHub release of a version and attach the layer zips',
-  usage: [
-    '  --dist DIR                 the dist folder of "build" (default: out, as build --out)',
-    '  --version X.Y.Z            the version to release (required)',
-    '  --tag TAG                  the release tag (default: v<version>)',
-    '  --repository OWNER/REPO    default: GITHUB_REPOSITORY',
-    '  --draft                    leave the release a draft',
-    '  --target COMMITISH         where GitHub creates the tag if it does not exist yet',
-    '  --token-env NAME           the variable holding the token (default: GITHUB_TOKEN)',
-    '  --dry-run                  print the plan, send no request',
-    '  --allow-unreleasable       release zips from the local builder anyway',
-    '',
-    'GITHUB_API_URL selects GitHub Enterprise Server (https://host/api/v3).',
-  ].join('\n'),
-  options: {
-    dist: { type: 'string' },
-    version: { type: 'string' },
-    tag: { type: 'string' },
-    repository: { type: 'string' },
-    draft: { type: 'boolean' },
-    target: { type: 'string' },
-    'token-env': { type: 'string' },
-    'dry-run': { type: 'boolean' },
-    'allow-unreleasable': { type: 'boolean' },
-  },
+  ...defineOptions(
+    [
+      DIST_DIR,
+      describedAs(VERSION, 'the version to release (required)'),
+      option('tag', 'TAG', 'the release tag (default: v<version>)'),
+      option('repository', 'OWNER/REPO', 'default: GITHUB_REPOSITORY'),
+      option('draft', '', 'leave the release a draft'),
+      option('target', 'COMMITISH', 'where GitHub creates the tag if it does not exist yet'),
+      option('token-env', 'NAME', 'the variable holding the token (default: GITHUB_TOKEN)'),
+      describedAs(DRY_RUN, 'print the plan, send no request'),
+      ALLOW_UNRELEASABLE,
+    ],
+    ['GITHUB_API_URL selects GitHub Enterprise Server (https://host/api/v3).'],
+  ),
   async run(values) {
     const dryRun = values['dry-run'] === true;
     const tokenVariable = stringOption(values, 'token-env', 'GITHUB_TOKEN');
     const token = readToken(tokenVariable, dryRun);
-    const distDir = stringOption(values, 'dist', 'out');
-    if (!distDir) throw new InputError('--dist', '', 'the dist folder written by "build"');
+    const distDir = distDirOf(values);
+    if (!distDir) throw new InputError('--dist-dir', '', 'the dist folder written by "build"');
     const version = parseVersion(stringOption(values, 'version'), '', '--version');
     const tag = parseTag(stringOption(values, 'tag', `v${version}`), '--tag');
     const repository = parseRepository(

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { hostArchitecture } from '../platform.js';
 import { INPUT_DEFAULTS, getInputs } from '../context.js';
 import { packageRoot } from '../paths.js';
-import { actionOutputs } from '../main.js';
+import { actionOutputs } from '../outputs.js';
 import { PipelineError, type PipelineResult, runPipeline } from '../pipeline.js';
 import { textSummary } from '../summary.js';
 import type { Command } from './command.js';

@@ -4,41 +4,53 @@ import { InputError } from '../errors.js';
 import { parseRegion, parseS3Bucket, parseShare, parseVersion } from '../parsers.js';
 import { publishSar } from '../sar/index.js';
 import { stringOption, type Command } from './command.js';
+import {
+  ALLOW_UNRELEASABLE,
+  DIST_DIR,
+  DRY_RUN,
+  S3_BUCKET,
+  SHARE,
+  VERSION,
+  defineOptions,
+  describedAs,
+  distDirOf,
+  option,
+} from './options.js';
 
 export const sarCommand: Command = {
   name: 'sar',
   summary: 'Publish the layer as Serverless Application Repository applications',
-  usage: [
-    '  --dist DIR               the dist folder of the build (default: out, as build --out)',
-    '  --version X.Y.Z          the application version',
-    '  --s3-bucket NAME         the artifact bucket in that region ({region} allowed); its policy',
-    '                           must let serverlessrepo.amazonaws.com read it',
-    '  --region R               the SAR region (default AWS_REGION, else us-east-1)',
-    '  --share WHO              public | none | account ids | an organization id (default none)',
-    '  --application-name NAME  base name (default lambda-shell-runtime): NAME-arm64, NAME-amd64, NAME',
-    '  --author NAME            the author shown in SAR (default lambda-shell-runtime)',
-    '  --source-code-url URL    required by SAR (default: this GitHub repository on a runner)',
-    '  --allow-unreleasable     publish zips from the local builder anyway',
-    '  --dry-run                print every call it would make, make none',
-    '',
-    'Prints the applications (id, url, created) as JSON on stdout.',
-  ].join('\n'),
-  options: {
-    dist: { type: 'string', default: 'out' },
-    version: { type: 'string' },
-    's3-bucket': { type: 'string' },
-    region: { type: 'string' },
-    share: { type: 'string', default: 'none' },
-    'application-name': { type: 'string' },
-    author: { type: 'string' },
-    'source-code-url': { type: 'string' },
-    'allow-unreleasable': { type: 'boolean' },
-    'dry-run': { type: 'boolean' },
-  },
+  ...defineOptions(
+    [
+      DIST_DIR,
+      describedAs(VERSION, 'the application version'),
+      describedAs(
+        S3_BUCKET,
+        'the artifact bucket in that region ({region} allowed); its policy',
+        'must let serverlessrepo.amazonaws.com read it',
+      ),
+      option('region', 'R', 'the SAR region (default AWS_REGION, else us-east-1)'),
+      SHARE,
+      option(
+        'application-name',
+        'NAME',
+        'base name (default lambda-shell-runtime): NAME-arm64, NAME-amd64, NAME',
+      ),
+      option('author', 'NAME', 'the author shown in SAR (default lambda-shell-runtime)'),
+      option(
+        'source-code-url',
+        'URL',
+        'required by SAR (default: this GitHub repository on a runner)',
+      ),
+      ALLOW_UNRELEASABLE,
+      DRY_RUN,
+    ],
+    ['Prints the applications (id, url, created) as JSON on stdout.'],
+  ),
   async run(values) {
     const version = parseVersion(stringOption(values, 'version'));
     const dryRun = values['dry-run'] === true;
-    const distDir = stringOption(values, 'dist', 'out');
+    const distDir = distDirOf(values);
     const s3Bucket = parseS3Bucket(stringOption(values, 's3-bucket'));
     if (!s3Bucket)
       throw new InputError(

@@ -4,33 +4,40 @@ import { InputError } from '../errors.js';
 import { parseRegions } from '../parsers.js';
 import { writeParameters } from '../ssm/index.js';
 import { stringOption, type Command } from './command.js';
+import {
+  DIST_DIR,
+  DRY_RUN,
+  LAYERS_JSON_HELP,
+  REGIONS,
+  defineOptions,
+  describedAs,
+  distDirOf,
+  option,
+} from './options.js';
 
 export const DEFAULT_SSM_PREFIX = '/lambda-shell-runtime';
 
 export const ssmCommand: Command = {
   name: 'ssm',
   summary: 'Advertise the published layer as SSM parameters <prefix>/<arch>/latest and /<version>',
-  usage: [
-    '  --dist-dir DIR     the dist folder holding layers.json from publish (default: out)',
-    '  --regions r1,r2    regions to write (default: every region of layers.json)',
-    `  --prefix P         the parameter path (default ${DEFAULT_SSM_PREFIX})`,
-    '  --dry-run          print every call it would make, make none',
-    '',
-    "Writes String parameters holding each region's layer version ARN, only when they change.",
-    '`latest` never moves back to a lower version (a backport) and never to a prerelease.',
-    "Prints every parameter's outcome as JSON on stdout.",
-  ].join('\n'),
-  options: {
-    'dist-dir': { type: 'string' },
-    regions: { type: 'string' },
-    prefix: { type: 'string' },
-    'dry-run': { type: 'boolean' },
-  },
+  ...defineOptions(
+    [
+      describedAs(DIST_DIR, ...LAYERS_JSON_HELP),
+      describedAs(REGIONS, 'regions to write (default: every region of layers.json)'),
+      option('prefix', 'P', `the parameter path (default ${DEFAULT_SSM_PREFIX})`),
+      DRY_RUN,
+    ],
+    [
+      "Writes String parameters holding each region's layer version ARN, only when they change.",
+      '`latest` never moves back to a lower version (a backport) and never to a prerelease.',
+      "Prints every parameter's outcome as JSON on stdout.",
+    ],
+  ),
   async run(values) {
     const prefix = parseSsmPrefix(stringOption(values, 'prefix', DEFAULT_SSM_PREFIX), '--prefix');
     if (!prefix) throw new InputError('--prefix', '', `an SSM path such as ${DEFAULT_SSM_PREFIX}`);
     const regions = parseRegions(stringOption(values, 'regions'), '--regions');
-    const document = await readLayersJson(stringOption(values, 'dist-dir', 'out'));
+    const document = await readLayersJson(distDirOf(values));
     const result = await writeParameters({
       layers: document.layers,
       version: document.version,

@@ -64,7 +64,7 @@ export function assertFillersBounded(
     const fillers = fillersNeeded(newest, targets.get(zip.arch)!);
     if (fillers > MAX_FILLERS) {
       throw new Error(
-        `aligning ${layerName} in ${region} needs ${fillers} filler versions (more than ${MAX_FILLERS}); nothing was published. Publish without --align-versions, or align that region by hand`,
+        `aligning ${layerName} in ${region} needs ${fillers} filler versions (more than ${MAX_FILLERS}); nothing was published. Publish without version alignment (align-versions), or align that region by hand`,
       );
     }
   }

@@ -12,6 +12,7 @@ import type { ReleaseHandle, ReleaseOptions, ReleaseResult, ReleaseSettings } fr
 export type { AssetOutcome } from './assets.js';
 export type { ClientTuning, Repository } from './client.js';
 export type * from './types.js';
+export { releaseFiles } from './files.js';
 
 function checkOptions(options: ReleaseSettings): void {
   const { owner, repo } = options.repository;

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { parse } from 'yaml';
 import { INPUT_DEFAULTS } from '../../src/context.js';
-import { actionOutputs } from '../../src/main.js';
+import { actionOutputs } from '../../src/outputs.js';
 
 interface ActionYml {
   runs: { using: string; main: string };

@@ -86,10 +86,12 @@ jest.unstable_mockModule('../../src/ssm/index.js', () => ({ ...realSsm, writePar
 
 jest.unstable_mockModule('../../src/build/index.js', () => ({ buildLayers }));
 jest.unstable_mockModule('../../src/layer-test/index.js', () => ({ testLayers }));
+const { releaseFiles } = await import('../../src/release/files.js');
 jest.unstable_mockModule('../../src/release/index.js', () => ({
   prepareRelease,
   uploadAssets,
   finishRelease,
+  releaseFiles,
 }));
 const { PublishError } = await import('../../src/publish/report.js');
 jest.unstable_mockModule('../../src/publish/index.js', () => ({ publishLayers, PublishError }));
@@ -110,7 +112,8 @@ jest.unstable_mockModule('../../src/dist.js', () => ({
 }));
 
 const { runPipeline, PipelineError } = await import('../../src/pipeline.js');
-const { actionOutputs, run } = await import('../../src/main.js');
+const { run } = await import('../../src/main.js');
+const { actionOutputs } = await import('../../src/outputs.js');
 
 const inputs: Inputs = {
   version: '1.2.3',

@@ -202,7 +202,7 @@ describe('buildLayers with the local builder (real jq, real zips)', () => {
         outDir: outDir(),
       }),
     ).rejects.toThrow(
-      `the local builder builds for this machine's architecture only (${host}), not ${foreign}: use --builder docker`,
+      `the local builder builds for this machine's architecture only (${host}), not ${foreign}: use the docker builder`,
     );
   });
 });

@@ -16,7 +16,7 @@ describe('docker and buildx commands', () => {
   it('says clearly when Docker is not installed', async () => {
     process.env.PATH = tempDir('empty-path-');
     await expect(checkDocker()).rejects.toThrow(
-      /Docker is not installed \(no "docker" on PATH\).*--builder local/,
+      /Docker is not installed \(no "docker" on PATH\).*the local builder/,
     );
     await expect(ensureBuilder('x')).rejects.toThrow(/Docker is not installed/);
   });

@@ -10,6 +10,7 @@ import { startMoto } from '../helpers/moto.js';
 import { captureWrites } from '../helpers/capture.js';
 import { captureStderr, createBuckets, useAwsSuite } from './fixtures.js';
 import { PublishError } from '../../src/publish/index.js';
+import { DEFAULT_DIST_DIR } from '../../src/dist.js';
 
 const suite = useAwsSuite({ start: startMoto, stop: (moto) => moto.stop(), version: '2.0.0' });
 
@@ -67,10 +68,10 @@ describe('lambda-shell-runtime publish', () => {
     );
   });
 
-  it('reads the dist folder from out/ by default, where build --out writes it', async () => {
+  it('reads the dist folder from lambda-shell-runtime-dist/ by default, where build writes it', async () => {
     // Not dist/: in this package that is the action's compiled bundle, never the layer zips.
     const cwd = await mkdtemp(join(tmpdir(), 'lsr-cli-cwd-'));
-    await symlink(suite.dist.dir, join(cwd, 'out'));
+    await symlink(suite.dist.dir, join(cwd, DEFAULT_DIST_DIR));
     const saved = process.cwd();
     process.chdir(cwd);
     try {

@@ -77,7 +77,7 @@ describe('publishLayers checks the zips before any call', () => {
     try {
       await expect(
         publishLayers(options({ zips: local.zips, distDir: local.dir })),
-      ).rejects.toThrow(/"dist".*local builder.*--allow-unreleasable/);
+      ).rejects.toThrow(/"dist-dir".*local builder.*Rebuild with the docker builder$/);
       expect(suite.server.requests()).toBe(0);
       // The override passes validation: the first call then reaches the (failing) suite.server.
       const { error } = await captureStderr(() =>

@@ -2,7 +2,8 @@ import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, test } from '@jest/globals';
 import { GitHubServer } from '../helpers/github-server.js';
-import { releaseCommand, releaseFiles } from '../../src/commands/release.js';
+import { releaseCommand } from '../../src/commands/release.js';
+import { releaseFiles } from '../../src/release/index.js';
 import { writeManifest } from '../../src/dist.js';
 import { parseRepository, parseTag } from '../../src/parsers.js';
 import { captureOutput, makeDist, type Captured, type Dist } from './fixtures.js';
@@ -98,7 +99,7 @@ describe('lambda-shell-runtime release', () => {
     [{ version: 'one' }, /"--version": "one"/],
     [{ version: '1.4.0', repository: 'no-slash' }, /"--repository": "no-slash" .*owner\/repo/],
     [{ version: '1.4.0', tag: 'bad tag' }, /"--tag": "bad tag"/],
-    [{ version: '1.4.0', dist: '' }, /"--dist"/],
+    [{ version: '1.4.0', dist: '' }, /"--dist-dir"/],
   ])('bad flags are input errors before any request (%p)', async (values, message) => {
     process.env.GITHUB_TOKEN = server.token;
     await expect(run({ dist: dist.dir, ...values })).rejects.toThrow(message);
@@ -115,7 +116,7 @@ describe('lambda-shell-runtime release', () => {
     });
     const before = server.requests.length;
     await expect(run({ dist: dist.dir, version: '1.4.0' })).rejects.toThrow(
-      /local builder.*--allow-unreleasable/,
+      /"dist-dir".*local builder/,
     );
     expect(server.requests.length).toBe(before);
     await writeManifest(dist.dir, {
