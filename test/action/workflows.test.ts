@@ -69,7 +69,7 @@ function subjectOf(job: Job, workflow: Workflow): string {
 describe('the release workflows', () => {
   const awsJobs = jobs.filter(({ job }) => uses(job, 'aws-actions/configure-aws-credentials'));
 
-  it('are found', () => {
+  it('are every workflow that configures AWS credentials, the README snippet included', () => {
     expect(awsJobs.map(({ file }) => file).sort()).toEqual([
       '.github/workflows/release.yml',
       'README.md (maintainer snippet)',

@@ -38,7 +38,7 @@ afterAll(removeTempDirs);
 describe('build and test commands', () => {
   const host = hostArchitecture()!;
 
-  it('build --builder local, then test --dist: the fresh-clone path, green', async () => {
+  it('on a fresh clone, the local builder builds zips that pass the layer tests', async () => {
     const out = join(tempDir('cli-'), 'out');
     const built = await cli(buildCommand, [
       '--builder',

@@ -7,8 +7,8 @@ import { publishCommand } from '../../src/commands/publish.js';
 import { sarCommand } from '../../src/commands/sar.js';
 import { InputError } from '../../src/errors.js';
 import { startMoto } from '../helpers/moto.js';
-import { captureWrites } from '../helpers/capture.js';
-import { captureStderr, createBuckets, useAwsSuite } from './fixtures.js';
+import { captureRejection, captureWrites } from '../helpers/capture.js';
+import { captureStderr, captureStderrFailure, createBuckets, useAwsSuite } from './fixtures.js';
 import { PublishError } from '../../src/publish/index.js';
 import { DEFAULT_DIST_DIR } from '../../src/dist.js';
 
@@ -26,14 +26,10 @@ async function runCommand(
     strict: true,
   });
   const stdout = await captureWrites(process.stdout, async () => {
-    const { result, error } = await captureStderr(() =>
-      command.run(values as OptionValues, positionals),
-    );
-    if (error) throw error;
-    return result!;
+    const { result } = await captureStderr(() => command.run(values as OptionValues, positionals));
+    return result;
   });
-  if (stdout.error) throw stdout.error;
-  return { code: stdout.result!, stdout: stdout.text };
+  return { code: stdout.result, stdout: stdout.text };
 }
 
 describe('lambda-shell-runtime publish', () => {
@@ -110,8 +106,10 @@ describe('lambda-shell-runtime publish', () => {
       options: publishCommand.options,
       strict: true,
     });
-    const stdout = await captureWrites(process.stdout, async () => {
-      const { error } = await captureStderr(() => publishCommand.run(values as OptionValues, []));
+    const stdout = await captureRejection(process.stdout, async () => {
+      const { error } = await captureStderrFailure(() =>
+        publishCommand.run(values as OptionValues, []),
+      );
       throw error;
     });
     expect(stdout.error).toBeInstanceOf(PublishError);

@@ -14,7 +14,7 @@ import {
 } from '../../src/dist.js';
 import { ARCHITECTURES } from '../../src/domain.js';
 import type { PublishOptions } from '../../src/publish/index.js';
-import { captureWrites, type Captured } from '../helpers/capture.js';
+import { captureRejection, captureWrites } from '../helpers/capture.js';
 import { CreateBucketCommand, S3Client } from '@aws-sdk/client-s3';
 import { startFaultProxy, type FaultProxy } from '../helpers/fault-proxy.js';
 import { awsTestEnv, setEnv, startMoto, type MotoServer } from '../helpers/moto.js';
@@ -100,8 +100,12 @@ export async function startCountingServer(): Promise<CountingServer> {
 }
 
 /** Captures what the logger writes (stderr off a runner) while `fn` runs. */
-export const captureStderr = <T>(fn: () => Promise<T>): Promise<Captured<T>> =>
-  captureWrites(process.stderr, fn);
+/** What a step logs (stderr off a runner) and its result; its failure is thrown. */
+export const captureStderr = <T>(fn: () => Promise<T>) => captureWrites(process.stderr, fn);
+
+/** What a step logs before it fails, and the error it must fail with. */
+export const captureStderrFailure = (fn: () => Promise<unknown>) =>
+  captureRejection(process.stderr, fn);
 
 export interface AwsSuite<S> {
   readonly server: S;

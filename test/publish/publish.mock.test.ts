@@ -11,7 +11,7 @@ import {
 import { mockClient } from 'aws-sdk-client-mock';
 import { publishLayers, PublishError, type PublishOptions } from '../../src/publish/index.js';
 import { settleAll } from '../../src/concurrency.js';
-import { captureStderr, publishOptions, useAwsSuite } from './fixtures.js';
+import { captureStderr, captureStderrFailure, publishOptions, useAwsSuite } from './fixtures.js';
 
 // AWS's real answers where moto is more lenient, through aws-sdk-client-mock.
 const lambda = mockClient(LambdaClient);
@@ -37,7 +37,7 @@ describe('publishLayers with AWS answers moto does not give', () => {
       },
     );
     lambda.on(ListLayerVersionsCommand).rejects(refusal);
-    const { error } = await captureStderr(() =>
+    const { error } = await captureStderrFailure(() =>
       publishLayers(options({ regions: ['af-south-1', 'us-east-1'] })),
     );
     // (The mock replaces the client's send, and with it the middleware that names the operation.)
@@ -81,7 +81,7 @@ describe('publishLayers with AWS answers moto does not give', () => {
   it('fails the region when Lambda stores different bytes than the zip', async () => {
     lambda.on(ListLayerVersionsCommand).rejects(notFound());
     lambda.on(PublishLayerVersionCommand).resolves({ Version: 1, Content: { CodeSha256: '' } });
-    const { error } = await captureStderr(() => publishLayers(options()));
+    const { error } = await captureStderrFailure(() => publishLayers(options()));
     expect(error).toBeInstanceOf(PublishError);
     expect((error as Error).message).toMatch(/version 1 has CodeSha256 "", expected/);
   });
@@ -94,7 +94,7 @@ describe('publishLayers with AWS answers moto does not give', () => {
       return { LayerVersions: [{ Version: 3 }] };
     });
     lambda.on(GetLayerVersionCommand).resolves({ Content: { CodeSha256: 'other' } });
-    const { error, text } = await captureStderr(() =>
+    const { error, text } = await captureStderrFailure(() =>
       publishLayers(options({ regions: ['us-east-1', 'eu-west-1'], alignVersions: true })),
     );
     expect(

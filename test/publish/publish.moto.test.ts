@@ -10,7 +10,13 @@ import { HeadObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { readFile } from 'node:fs/promises';
 import { publishLayers, PublishError, type PublishOptions } from '../../src/publish/index.js';
 import { startMoto } from '../helpers/moto.js';
-import { captureStderr, createBuckets, publishOptions, useAwsSuite } from './fixtures.js';
+import {
+  captureStderr,
+  captureStderrFailure,
+  createBuckets,
+  publishOptions,
+  useAwsSuite,
+} from './fixtures.js';
 
 // Lambda and S3 for real, against moto: 3 regions × 2 architectures.
 const REGIONS = ['us-east-1', 'eu-west-1', 'ap-southeast-2'];
@@ -244,7 +250,7 @@ describe('publishLayers against moto', () => {
     await publishOther('us-east-1', 'lsr-gap-arm64', 2);
     // eu-west-1 lists 2 as newest but its next number is 4; the target is 3.
     const regions = ['us-east-1', 'eu-west-1'];
-    const { error } = await captureStderr(() =>
+    const { error } = await captureStderrFailure(() =>
       publishLayers(options({ layerNamePattern: 'lsr-gap-{arch}', regions, alignVersions: true })),
     );
     expect(error).toBeInstanceOf(PublishError);
@@ -265,7 +271,7 @@ describe('publishLayers against moto', () => {
       ['us-east-1', 'eu-west-1'],
       (region) => `lsr-partial-${region}`,
     );
-    const { error, text } = await captureStderr(() =>
+    const { error, text } = await captureStderrFailure(() =>
       publishLayers(
         options({ layerNamePattern: 'lsr-partial-{arch}', s3Bucket: 'lsr-partial-{region}' }),
       ),

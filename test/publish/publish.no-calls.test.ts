@@ -7,6 +7,7 @@ import { InputError } from '../../src/errors.js';
 import { publishLayers, type PublishOptions } from '../../src/publish/index.js';
 import {
   captureStderr,
+  captureStderrFailure,
   makeDist,
   publishOptions,
   startCountingServer,
@@ -80,7 +81,7 @@ describe('publishLayers checks the zips before any call', () => {
       ).rejects.toThrow(/"dist-dir".*local builder.*Rebuild with the docker builder$/);
       expect(suite.server.requests()).toBe(0);
       // The override passes validation: the first call then reaches the (failing) suite.server.
-      const { error } = await captureStderr(() =>
+      const { error } = await captureStderrFailure(() =>
         publishLayers(
           options({
             zips: local.zips,
@@ -98,7 +99,7 @@ describe('publishLayers checks the zips before any call', () => {
   });
 });
 
-describe('publishLayers --dry-run', () => {
+describe('publishLayers in a dry run', () => {
   it('returns the plan of every call and makes none', async () => {
     const before = suite.server.requests();
     const { result, text } = await captureStderr(() =>

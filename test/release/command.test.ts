@@ -58,7 +58,7 @@ describe('lambda-shell-runtime release', () => {
       expect(writes[i].at - writes[i - 1].at).toBeGreaterThanOrEqual(900);
   }, 30_000);
 
-  test('--tag, --repository, --draft and --token-env', async () => {
+  test('releases under another tag, in another repository, as a draft, with the token of another variable', async () => {
     process.env.RELEASE_TOKEN = server.token;
     delete process.env.GITHUB_REPOSITORY;
 
@@ -75,7 +75,7 @@ describe('lambda-shell-runtime release', () => {
     expect(server.releases).toMatchObject([{ tagName: 'layer-1.4.0', draft: true }]);
   }, 30_000);
 
-  test('--dry-run without a token prints the plan and the URL, and sends nothing', async () => {
+  test('a dry run without a token prints the plan and the URL, and sends nothing', async () => {
     expect(await run({ dist: dist.dir, version: 'v1.4.0', 'dry-run': true })).toBe(0);
 
     expect(server.requests).toEqual([]);
@@ -127,7 +127,7 @@ describe('lambda-shell-runtime release', () => {
     });
   });
 
-  test('no GITHUB_REPOSITORY and no --repository is an input error', async () => {
+  test('without a repository (flag or GITHUB_REPOSITORY) it is an input error', async () => {
     process.env.GITHUB_TOKEN = server.token;
     delete process.env.GITHUB_REPOSITORY;
     await expect(run({ dist: dist.dir, version: '1.4.0' })).rejects.toThrow(/"--repository": ""/);
@@ -155,7 +155,7 @@ describe('releaseFiles', () => {
 });
 
 describe('parsers', () => {
-  test('parseRepository', () => {
+  test('reads owner/repo, and refuses any other shape', () => {
     expect(parseRepository('octo-org/lambda-shell-runtime')).toEqual({
       owner: 'octo-org',
       repo: 'lambda-shell-runtime',

@@ -62,7 +62,7 @@ describe("the GitHub stand-in against GitHub's OpenAPI description", () => {
     );
   });
 
-  test('error bodies: 401, 403 "Resource not accessible by integration", 404, 422', async () => {
+  test('answers errors with the bodies GitHub documents (401, 403 "Resource not accessible by integration", 404, 422)', async () => {
     const release = server.seedRelease({ tag: 'v1.0.0', assets: [{ name: 'a', content: 'a' }] });
     const auth = { authorization: `token ${server.token}` };
     await fetch(`${repoUrl(server)}/releases`, { headers: { authorization: 'token wrong' } });

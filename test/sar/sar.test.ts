@@ -42,6 +42,7 @@ import { parseCfnYaml } from './cfn-yaml.js';
 import { awsTestEnv, setEnv, startMoto, type MotoServer } from '../helpers/moto.js';
 import {
   captureStderr,
+  captureStderrFailure,
   makeDist,
   startCountingServer,
   type DistFixture,
@@ -326,7 +327,7 @@ describe('publishSar', () => {
       const stored = /TemplateSha256: ([0-9a-f]{64})/.exec(
         templates.get('lambda-shell-runtime-arm64')!,
       )![1];
-      const { error } = await captureStderr(() => publishSar(options({ zips: other.zips })));
+      const { error } = await captureStderrFailure(() => publishSar(options({ zips: other.zips })));
       expect((error as Error).message).toMatch(
         new RegExp(
           `SAR application lambda-shell-runtime-arm64 already has version 1.2.3 with a different template \\(published: TemplateSha256 ${stored}, this run: [0-9a-f]{64}\\)`,
@@ -376,7 +377,9 @@ describe('publishSar', () => {
         $metadata: {},
       }),
     );
-    const { error } = await captureStderr(() => publishSar(options({ zips: [dist.zips[0]] })));
+    const { error } = await captureStderrFailure(() =>
+      publishSar(options({ zips: [dist.zips[0]] })),
+    );
     expect((error as Error).message).toContain('no serverlessrepo:PutApplicationPolicy');
     expect(sar.commandCalls(PutApplicationPolicyCommand)).toHaveLength(1);
   });
@@ -537,7 +540,7 @@ describe('publishSar when an answer is lost (SAR created it, then 500 or a dropp
   it('a lasting 5xx on CreateApplication fails after 4 attempts, naming operation, region and status', async () => {
     fakeSar();
     sar.on(CreateApplicationCommand).rejects(lostAnswer('HTTP 500'));
-    const { error } = await captureStderr(() => publishSar(options(retry)));
+    const { error } = await captureStderrFailure(() => publishSar(options(retry)));
     expect((error as Error).message).toBe(
       'serverlessrepo:CreateApplication in eu-west-1: HTTP 500 InternalServerErrorException (request id req-500): We encountered an internal error. Please try again.',
     );
@@ -563,7 +566,7 @@ describe('publishSar never changes a published artifact', () => {
       const published = await bucketObjects();
       const calls = sar.calls().length;
 
-      const { error } = await captureStderr(() => publishSar(options({ zips: other.zips })));
+      const { error } = await captureStderrFailure(() => publishSar(options({ zips: other.zips })));
 
       expect((error as Error).message).toMatch(
         /SAR application lambda-shell-runtime-arm64 already has version 1\.2\.3 with a different template/,
@@ -626,7 +629,7 @@ describe('lambda-shell-runtime sar refuses bad input before any call', () => {
   });
 });
 
-describe('publishSar --dry-run', () => {
+describe('publishSar in a dry run', () => {
   it('dry run: prints the plan and makes no call at all', async () => {
     const server = await startCountingServer();
     const restore = setEnv({ AWS_ENDPOINT_URL: server.endpoint });
