@@ -17,12 +17,14 @@ import {
 } from '../publish/fixtures.js';
 
 /**
- * The README is copy-paste true: its workflow's inputs, run against moto (SAR through
- * aws-sdk-client-mock, which moto lacks), make only calls its least-privilege policies allow.
+ * The docs are copy-paste true: the README workflow's inputs, run against moto (SAR through
+ * aws-sdk-client-mock, which moto lacks), make only calls the least-privilege policies of
+ * docs/permissions.md allow.
  * Each call is mapped to its IAM action and resource, and evaluated as IAM does: an Allow
  * statement whose Action and Resource patterns (`*` and `?` wildcards) both match.
  */
 const README = readFileSync('README.md', 'utf8');
+const PERMISSIONS = readFileSync('docs/permissions.md', 'utf8');
 const ACCOUNT = '123456789012'; // moto's account, and the README's placeholder
 
 interface Statement {
@@ -35,11 +37,11 @@ interface Call {
   resource: string;
 }
 
-/** The JSON block under a README heading. */
+/** The JSON block under a heading of docs/permissions.md. */
 function policyUnder(heading: string): Statement[] {
-  const start = README.indexOf(heading);
+  const start = PERMISSIONS.indexOf(heading);
   expect(start).toBeGreaterThan(-1);
-  const block = /```json\n([\s\S]*?)\n```/.exec(README.slice(start))![1];
+  const block = /```json\n([\s\S]*?)\n```/.exec(PERMISSIONS.slice(start))![1];
   return (JSON.parse(block) as { Statement: Statement[] }).Statement;
 }
 
@@ -131,7 +133,7 @@ beforeEach(() => suite.server.proxy.reset());
 const refused = (policy: Statement[], calls: Call[]): Call[] =>
   calls.filter((call) => !allowed(policy, call));
 
-describe("the README's IAM policies allow every call its workflow makes", () => {
+describe("the documented IAM policies allow every call the README's workflow makes", () => {
   it('publish, through the one s3-bucket, with align-versions and share as in the workflow', async () => {
     const run = () =>
       publishLayers(
@@ -159,7 +161,7 @@ describe("the README's IAM policies allow every call its workflow makes", () => 
         's3:GetObject',
       ]),
     );
-    expect(refused(policyUnder('#### Least-privilege IAM policy: `publish`'), calls)).toEqual([]);
+    expect(refused(policyUnder('### Least-privilege IAM policy: `publish`'), calls)).toEqual([]);
   });
 
   it('sar, with the same s3-bucket input, in the first region', async () => {
@@ -201,14 +203,14 @@ describe("the README's IAM policies allow every call its workflow makes", () => 
       expect(calls.map((call) => call.action)).toEqual(
         expect.arrayContaining(['s3:PutObject', 'serverlessrepo:CreateApplication']),
       );
-      expect(refused(policyUnder('#### Least-privilege IAM policy: `sar`'), calls)).toEqual([]);
+      expect(refused(policyUnder('### Least-privilege IAM policy: `sar`'), calls)).toEqual([]);
     } finally {
       sar.restore();
     }
   });
 
   it('refuses what the policies do not allow (the evaluation can fail)', () => {
-    const publish = policyUnder('#### Least-privilege IAM policy: `publish`');
+    const publish = policyUnder('### Least-privilege IAM policy: `publish`');
     expect(
       refused(publish, [
         {

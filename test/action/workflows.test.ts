@@ -23,6 +23,7 @@ interface Workflow {
 }
 
 const readme = readFileSync('README.md', 'utf8');
+const permissions = readFileSync('docs/permissions.md', 'utf8');
 const yamlFiles = (dir: string): string[] =>
   readdirSync(dir)
     .filter((name) => name.endsWith('.yml'))
@@ -84,9 +85,9 @@ describe('the release workflows', () => {
     }
   });
 
-  it('get AWS credentials through OIDC only, in a job the README trust policy accepts', () => {
+  it('get AWS credentials through OIDC only, in a job the documented trust policy accepts', () => {
     const subjects = [
-      ...readme.matchAll(/"token\.actions\.githubusercontent\.com:sub": "([^"]+)"/g),
+      ...permissions.matchAll(/"token\.actions\.githubusercontent\.com:sub": "([^"]+)"/g),
     ].map((match) => match[1]);
     expect(subjects.length).toBeGreaterThan(0);
     for (const { file, name, job, workflow } of awsJobs) {

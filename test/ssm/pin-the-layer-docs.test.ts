@@ -10,13 +10,15 @@ import { captureWrites } from '../helpers/capture.js';
 import { parseCfnYaml } from '../sar/cfn-yaml.js';
 
 /*
- * README's "Pin the layer" and the IAM policies of the canary and ssm steps, held to the code:
- * the templates pass cfn-lint (CloudFormation's own linter, with SAM's transform), and every call a
- * step's dry run plans is allowed by the policy the README documents for it.
+ * The README's "Pin the layer" and the IAM policies of the canary and ssm steps
+ * (docs/permissions.md), held to the code: the templates pass cfn-lint (CloudFormation's own
+ * linter, with SAM's transform), and every call a step's dry run plans is allowed by the policy
+ * documented for it.
  */
 const readme = await readFile('README.md', 'utf8');
-const blocks = (lang: string): string[] =>
-  [...readme.matchAll(new RegExp(`\`\`\`${lang}\\n([\\s\\S]*?)\`\`\``, 'g'))].map(
+const permissions = await readFile('docs/permissions.md', 'utf8');
+const blocks = (lang: string, text = readme): string[] =>
+  [...text.matchAll(new RegExp(`\`\`\`${lang}\\n([\\s\\S]*?)\`\`\``, 'g'))].map(
     (match) => match[1],
   );
 
@@ -26,12 +28,12 @@ interface Statement {
   Resource: string;
   Condition?: unknown;
 }
-const policies = blocks('json')
+const policies = blocks('json', permissions)
   .map((text) => JSON.parse(text) as { Statement?: Statement[] })
   .filter((document) => document.Statement);
 const statement = (sid: string): Statement => {
   const found = policies.flatMap((policy) => policy.Statement!).find((item) => item.Sid === sid);
-  if (!found) throw new Error(`README has no policy statement ${sid}`);
+  if (!found) throw new Error(`docs/permissions.md has no policy statement ${sid}`);
   return found;
 };
 const actions = (item: Statement): string[] => [item.Action].flat();
@@ -90,7 +92,7 @@ describe('README: Pin the layer', () => {
   });
 });
 
-describe('README: the IAM policies of canary and ssm', () => {
+describe('docs/permissions.md: the IAM policies of canary and ssm', () => {
   const layers = {
     'us-east-1': {
       arm64: 'arn:aws:lambda:us-east-1:123456789012:layer:lambda-shell-runtime-arm64:1',
