@@ -87,7 +87,7 @@ export async function readLayersJson(
     throw new InputError(
       input,
       distDir,
-      `a folder holding ${LAYERS_JSON} from "lambda-shell-runtime publish" (${String(error)})`,
+      `a folder holding ${LAYERS_JSON} from the publish step (${String(error)})`,
     );
   }
   const layers = document?.layers;

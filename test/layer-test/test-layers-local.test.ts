@@ -36,7 +36,7 @@ describe('testLayers on a local-builder dist folder', () => {
 
   it('fails clearly on a dist folder without a build', async () => {
     await expect(testLayers({ distDir: tempDir('empty-dist-') })).rejects.toThrow(
-      /manifest\.json is missing or unreadable: run "lambda-shell-runtime build" first/,
+      /manifest\.json is missing or unreadable: build the layers first/,
     );
   });
 });
