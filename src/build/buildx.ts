@@ -71,7 +71,7 @@ export function buildxBuildArgs(options: BuildxBuildOptions): string[] {
  * The cache when the user gives none: GitHub's cache service (type=gha, one scope per arch) when
  * the runner exposes it to this process, else no cache.
  */
-export function defaultCache(env: NodeJS.ProcessEnv = process.env): {
+export function defaultCache(env: NodeJS.ProcessEnv): {
   cacheFrom: string[];
   cacheTo: string[];
 } {

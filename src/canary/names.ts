@@ -12,7 +12,7 @@ const MAX_FUNCTION_NAME = 64;
  * This run's id: GITHUB_RUN_ID-GITHUB_RUN_ATTEMPT on a runner (so a name says which run made it),
  * else random. Read at the edges (the action's context, the CLI).
  */
-export function canaryRunId(env: NodeJS.ProcessEnv = process.env): string {
+export function canaryRunId(env: NodeJS.ProcessEnv): string {
   if (env.GITHUB_RUN_ID && /^\d+$/.test(env.GITHUB_RUN_ID))
     return `${env.GITHUB_RUN_ID}-${/^\d+$/.test(env.GITHUB_RUN_ATTEMPT ?? '') ? env.GITHUB_RUN_ATTEMPT : '1'}`;
   return randomBytes(4).toString('hex');

@@ -67,7 +67,7 @@ export const canaryCommand: Command = {
       version: document.version,
       regions,
       roleArn,
-      runId: canaryRunId(),
+      runId: canaryRunId(process.env),
       awsCli: manifest.releasable,
       dryRun,
       concurrency: positiveIntegerOption(values, 'concurrency'),

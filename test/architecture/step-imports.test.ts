@@ -57,7 +57,25 @@ function crossStepImports(): string[] {
   return found;
 }
 
+/**
+ * Step modules that touch process.env, with why: a child process inherits this process's
+ * environment. Inputs (tokens, URLs, GITHUB_*, SOURCE_DATE_EPOCH…) are read at the edges only.
+ */
+const ENV_PASSED_TO_CHILDREN = new Set(['layer-test/smoke-local.ts']);
+
+function stepEnvironmentReads(): string[] {
+  return sourceFiles(SRC).flatMap((file) => {
+    const path = relative(SRC, file).split(sep).join('/');
+    if (!stepOf(path) || ENV_PASSED_TO_CHILDREN.has(path)) return [];
+    return /process\.env\b/.test(readFileSync(file, 'utf8')) ? [`src/${path}`] : [];
+  });
+}
+
 describe('module boundaries', () => {
+  it('no step reads the environment: the edges read it once and pass typed options', () => {
+    expect(stepEnvironmentReads()).toEqual([]);
+  });
+
   it('no step folder, shared folder or shared module imports a step folder', () => {
     expect(crossStepImports()).toEqual([]);
   });
