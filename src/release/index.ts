@@ -14,14 +14,6 @@ export type { ClientTuning, Repository } from './client.js';
 export type * from './types.js';
 export { releaseFiles } from './files.js';
 
-function checkOptions(options: ReleaseSettings): void {
-  const { owner, repo } = options.repository;
-  if (!owner || !repo) throw new Error('the release step needs a repository (owner/repo)');
-  if (!options.tag) throw new Error('the release step needs a tag');
-  if (!options.token && !options.dryRun)
-    throw new Error('the release step needs a GitHub token with contents: write');
-}
-
 /** The recording adapter for a dry run (or a handle a dry run made), else octokit's. */
 const apiFor = (options: ReleaseSettings, handle?: ReleaseHandle): ReleaseApi =>
   options.dryRun || handle?.dryRun ? dryRunReleaseApi(options) : octokitReleaseApi(options);
@@ -31,7 +23,6 @@ const apiFor = (options: ReleaseSettings, handle?: ReleaseHandle): ReleaseApi =>
  * idempotently. The files are checked before any request.
  */
 export async function prepareRelease(options: ReleaseOptions): Promise<ReleaseHandle> {
-  checkOptions(options);
   const locals = await describeAssets(options.files);
   const api = apiFor(options);
   const handle = await api.open();
