@@ -1,3 +1,4 @@
+import { awsCliLatestCommand } from './aws-cli-latest.js';
 import { benchCommand } from './bench.js';
 import { buildCommand } from './build.js';
 import type { Command } from './command.js';
@@ -8,7 +9,7 @@ import { runCommand } from './run.js';
 import { sarCommand } from './sar.js';
 import { testCommand } from './test.js';
 
-/** Every CLI command, in the order of the pipeline. */
+/** Every CLI command, in the order of the pipeline, then the maintainer's tools. */
 export const commands: Command[] = [
   runCommand,
   buildCommand,
@@ -18,4 +19,5 @@ export const commands: Command[] = [
   publishCommand,
   sarCommand,
   benchCommand,
+  awsCliLatestCommand,
 ];
