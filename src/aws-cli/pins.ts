@@ -13,9 +13,10 @@ export const PIN_FILES = [
   'dist/index.js',
   'README.md',
   'test/action/pipeline.test.ts',
+  'examples/workflows/follow-aws-cli.yml',
 ];
 
-// `ARG AWS_CLI_VERSION=2.36.5` (a Dockerfile) or `aws-cli-version: 2.36.5` (a workflow's `with:`,
+// `ARG AWS_CLI_VERSION=X.Y.Z` (a Dockerfile) or `aws-cli-version: X.Y.Z` (a workflow's `with:`,
 // quoted or not, or context.ts's defaults).
 const NAMED_PIN = /(?:\bAWS_CLI_VERSION=|\baws-cli-version['"]?:[ \t]*['"]?)(\d+\.\d+\.\d+)\b/;
 
@@ -33,7 +34,7 @@ export function pinnedVersion(files: PinFile[]): { version: string; path: string
   return undefined;
 }
 
-/** `version` as a whole word: not 2.36.5 inside 12.36.5 or 2.36.50, but 2.36.5 ending a sentence. */
+/** `version` as a whole word: not 2.3.4 inside 12.3.4 or 2.3.40, but 2.3.4 ending a sentence. */
 const occurrences = (version: string): RegExp =>
   new RegExp(`(?<![\\d.])${version.replaceAll('.', '\\.')}(?!\\.?\\d)`, 'g');
 

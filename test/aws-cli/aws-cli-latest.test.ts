@@ -14,6 +14,7 @@ import { runCli } from '../../src/cli.js';
 import { connect } from '../../src/release/client.js';
 import { captureWrites } from '../helpers/capture.js';
 import { GitHubRepoServer } from '../helpers/github-repo-server.js';
+import { parse } from 'yaml';
 
 const TARGET = 'octo-org/lambda-shell-runtime';
 const AWS_CLI = `${AWS_CLI_REPOSITORY.owner}/${AWS_CLI_REPOSITORY.repo}`;
@@ -110,11 +111,11 @@ describe('the pin files', () => {
 
   it('replace the version as a whole word only', () => {
     const [file] = bumpFiles(
-      [{ path: 'a', text: 'v 2.36.5, 12.36.5, 2.36.50, 2.36.5.1 and 2.36.5.' }],
-      '2.36.5',
-      '2.37.0',
+      [{ path: 'a', text: 'v 2.30.1, 12.30.1, 2.30.10, 2.30.1.1 and 2.30.1.' }],
+      '2.30.1',
+      '2.31.0',
     );
-    expect(file.text).toBe('v 2.37.0, 12.36.5, 2.36.50, 2.36.5.1 and 2.37.0.');
+    expect(file.text).toBe('v 2.31.0, 12.30.1, 2.30.10, 2.30.1.1 and 2.31.0.');
   });
 });
 
@@ -315,5 +316,56 @@ describe('lambda-shell-runtime aws-cli-latest', () => {
       expect.stringContaining('Invalid input "--file"'),
     ]);
     expect(server.requests).toEqual([]);
+  });
+});
+
+describe('the workflows that follow the AWS CLI', () => {
+  interface Workflow {
+    on: { schedule?: Array<{ cron: string }> };
+    permissions: Record<string, string>;
+    jobs: Record<
+      string,
+      {
+        permissions: Record<string, string>;
+        steps: Array<{ run?: string; env?: Record<string, string> }>;
+      }
+    >;
+  }
+  const workflows = ['.github/workflows/aws-cli.yml', 'examples/workflows/follow-aws-cli.yml'].map(
+    (path): [string, Workflow] => [path, parse(readFileSync(path, 'utf8')) as Workflow],
+  );
+  const bumpStep = (workflow: Workflow) =>
+    Object.values(workflow.jobs)
+      .flatMap((job) => job.steps)
+      .find((step) => step.run?.includes('aws-cli-latest'))!;
+
+  it.each(workflows)(
+    '%s runs nightly with contents and pull-requests: write only',
+    (_path, workflow) => {
+      expect(workflow.on.schedule).toHaveLength(1);
+      expect(workflow.permissions).toEqual({});
+      expect(Object.values(workflow.jobs).map((job) => job.permissions)).toEqual([
+        { contents: 'write', 'pull-requests': 'write' },
+      ]);
+      const step = bumpStep(workflow);
+      expect(step.run).toMatch(/aws-cli-latest --open-pr\s+--repository "\$GITHUB_REPOSITORY"/);
+      expect(step.env?.GITHUB_TOKEN).toMatch(/secrets\.GITHUB_TOKEN/);
+    },
+  );
+
+  it("the example's pin file is bumped as it documents (AWS_CLI_VERSION=X.Y.Z outside .github/workflows)", async () => {
+    const files = [...bumpStep(workflows[1][1]).run!.matchAll(/--file (\S+)/g)].map((m) => m[1]);
+    expect(files).toEqual(['aws-cli.env']);
+    server.seedRepository(TARGET, {
+      'aws-cli.env': `AWS_CLI_VERSION=${PINNED}\n`,
+      'README.md': 'x\n',
+    });
+    const result = await bumpAwsCli({ client: client(), latest: NEXT, files });
+    expect([result.action, result.pinned, result.pinnedIn]).toEqual([
+      'created',
+      PINNED,
+      'aws-cli.env',
+    ]);
+    expect(onBranch('aws-cli.env')).toBe(`AWS_CLI_VERSION=${NEXT}\n`);
   });
 });
