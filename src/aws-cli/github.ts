@@ -173,7 +173,7 @@ export async function openPull(
 export async function editPull(
   client: RepoClient,
   number: number,
-  text: { title: string; body: string },
+  text: { title: string; body: string } | { state: 'closed' },
 ): Promise<void> {
   const { octokit, owner, repo } = client;
   await call(client, `update pull request #${number}`, () =>

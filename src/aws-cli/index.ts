@@ -53,7 +53,7 @@ export interface BumpResult {
   /** Where the pin was read. */
   pinnedIn: string;
   base: string;
-  action: 'up-to-date' | 'created' | 'updated' | 'unchanged' | 'planned';
+  action: 'up-to-date' | 'created' | 'updated' | 'unchanged' | 'closed' | 'planned';
   pullRequest?: PullRequest;
 }
 
@@ -74,7 +74,8 @@ function bodyFor(from: string, to: string, files: string[]): string {
 /**
  * Opens, or updates, the one pull request that bumps the pinned AWS CLI to `latest` in every pin
  * file, on one fixed branch rebuilt on the base branch each time. Nothing is written when the pin
- * is current. A bump branch whose head another author committed is left alone (an error).
+ * is current, except to close a bump left open once the base holds the version. A bump branch
+ * whose head another author committed is left alone (an error).
  */
 export async function bumpAwsCli(options: BumpOptions): Promise<BumpResult> {
   const { client, latest } = options;
@@ -91,7 +92,14 @@ export async function bumpAwsCli(options: BumpOptions): Promise<BumpResult> {
       `none of ${options.files.join(', ')} names an AWS CLI version (AWS_CLI_VERSION=X.Y.Z or aws-cli-version: X.Y.Z) on ${base}`,
     );
   const result = { pinned: pin.version, pinnedIn: pin.path, base };
-  if (!isNewer(latest, pin.version)) return { ...result, action: 'up-to-date' };
+  if (!isNewer(latest, pin.version)) {
+    // A bump left open after the base got the version another way has nothing left to do.
+    const stale = await findOpenPull(client, branch);
+    if (!stale) return { ...result, action: 'up-to-date' };
+    if (options.dryRun) log.info(`dry run: would close pull request #${stale.number}`);
+    else await editPull(client, stale.number, { state: 'closed' });
+    return { ...result, action: options.dryRun ? 'planned' : 'closed', pullRequest: stale };
+  }
 
   const bumped = bumpFiles(files, pin.version, latest);
   const title = titleFor(latest);

@@ -103,15 +103,19 @@ export const awsCliLatestCommand: Command = {
       branch,
       dryRun: values['dry-run'] === true,
     });
+    const newer = isNewer(latest, result.pinned);
+    const pull = result.pullRequest
+      ? `pull request ${result.action}: ${result.pullRequest.url}`
+      : 'nothing to do';
     log.info(
-      result.action === 'up-to-date'
-        ? `AWS CLI ${result.pinned} (${result.pinnedIn} on ${result.base}) is the newest v2 release: nothing to do`
-        : `AWS CLI ${latest} is out (${result.pinnedIn} on ${result.base} pins ${result.pinned}): pull request ${result.action}${result.pullRequest ? ` ${result.pullRequest.url}` : ''}`,
+      newer
+        ? `AWS CLI ${latest} is out (${result.pinnedIn} on ${result.base} pins ${result.pinned}): ${pull}`
+        : `AWS CLI ${result.pinned} (${result.pinnedIn} on ${result.base}) is the newest v2 release: ${pull}`,
     );
     output({
       latest,
       pinned: result.pinned,
-      newer: String(isNewer(latest, result.pinned)),
+      newer: String(newer),
       'pull-request': result.pullRequest?.url ?? '',
       action: result.action,
     });

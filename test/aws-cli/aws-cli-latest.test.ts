@@ -202,6 +202,21 @@ describe('the bump pull request against the GitHub stand-in', () => {
     expect(server.pulls(TARGET)).toHaveLength(1);
   });
 
+  it('is closed once the base holds the version another way, and nothing else is written', async () => {
+    seed();
+    await bump();
+    const bumped = Object.fromEntries(
+      seedFiles().map((file) => [file.path, file.text.replaceAll(PINNED, NEXT)]),
+    );
+    server.commit(TARGET, 'main', bumped, 'Bump by hand');
+    const before = server.writes().length;
+    const result = await bump();
+    expect([result.action, result.pinned, result.pullRequest?.number]).toEqual(['closed', NEXT, 1]);
+    expect(server.pulls(TARGET).map((pull) => pull.state)).toEqual(['closed']);
+    expect(server.writes().slice(before)).toEqual([`PATCH /repos/${TARGET}/pulls/1`]);
+    expect((await bump()).action).toBe('up-to-date');
+  });
+
   it('is found, not opened twice, when GitHub opened it but the answer was lost', async () => {
     seed();
     server.failNext({ method: 'POST', path: /\/pulls$/, status: 502, applied: true });
