@@ -1,3 +1,4 @@
+import { awsCliLatestCommand } from './aws-cli-latest.js';
 import { benchCommand } from './bench.js';
 import { buildCommand } from './build.js';
 import { canaryCommand } from './canary.js';
@@ -11,7 +12,7 @@ import { ssmCommand } from './ssm.js';
 import { testCommand } from './test.js';
 import { verifyCommand } from './verify.js';
 
-/** Every CLI command, in the order of the pipeline. */
+/** Every CLI command, in the order of the pipeline, then the maintainer's tools. */
 export const commands: Command[] = [
   runCommand,
   buildCommand,
@@ -24,4 +25,5 @@ export const commands: Command[] = [
   sarCommand,
   verifyCommand,
   benchCommand,
+  awsCliLatestCommand,
 ];

@@ -158,7 +158,7 @@ describe('the job summary', () => {
         functionName: 'lsr-canary-1-2-3-arm64-7-1',
         status: 'passed',
         durationMs: 2345,
-        awsVersion: 'aws-cli/2.36.5',
+        awsVersion: 'aws-cli/2.31.2',
         jqVersion: 'jq-1.7.1',
         deleted: true,
         detail: '',
@@ -191,7 +191,7 @@ describe('the job summary', () => {
     const html = readFileSync(join(dir, 'summary'), 'utf8');
     expect(html).toContain('<h3>Canary</h3>');
     expect(html).toContain(
-      '<tr><td>us-east-1</td><td>arm64</td><td>passed</td><td>2.3 s</td><td>aws-cli/2.36.5, jq-1.7.1</td></tr>',
+      '<tr><td>us-east-1</td><td>arm64</td><td>passed</td><td>2.3 s</td><td>aws-cli/2.31.2, jq-1.7.1</td></tr>',
     );
     expect(html).toContain('<td>failed: the function answered another event: &lt;html&gt;</td>');
     expect(html).toContain('<h3>SSM parameters</h3>');
@@ -210,7 +210,7 @@ describe('the job summary', () => {
   it('lists the canaries and SSM parameters in the CLI text', () => {
     const text = textSummary(proven);
     expect(text).toContain(
-      '  canary arm64  us-east-1        passed in 2.3 s (aws-cli/2.36.5, jq-1.7.1)',
+      '  canary arm64  us-east-1        passed in 2.3 s (aws-cli/2.31.2, jq-1.7.1)',
     );
     expect(text).toContain(
       '  ssm    us-east-1        /lambda-shell-runtime/arm64/latest kept: kept at 1.3.0',
