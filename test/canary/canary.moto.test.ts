@@ -155,7 +155,7 @@ describe('canary against moto, invoked through the layer', () => {
     const message = (error as CanaryError).message;
     expect(message).toMatch(/^canary failed in eu-west-1:/);
     expect(message).toMatch(/others:\n {2}us-east-1 \S+: passed\n {2}ap-southeast-2 \S+: passed/);
-    expect(text).toMatch(/us-east-1\s+\S+\s+\S+\s+[\d.]+ s\s+aws-cli\/2\.36\.5\s+jq-\S+\s+passed/);
+    expect(text).toMatch(/us-east-1\s+\S+\s+\S+\s+[\d.]+ s\s+aws-cli\/2\.31\.2\s+jq-\S+\s+passed/);
     await noFunctionsLeft();
   }, 90_000);
 
