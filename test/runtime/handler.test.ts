@@ -3,8 +3,7 @@ import { createServer, type IncomingHttpHeaders } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { paths } from '../../src/paths.js';
-import { shells } from '../helpers/shells.js';
-import { useRuntimeFixture, text } from './support.js';
+import { useRuntimeFixture, text, runtimeShells } from './support.js';
 
 const SIX_MB = 6 * 1024 * 1024;
 
@@ -26,7 +25,7 @@ function parseEnv(output: string): Record<string, string> {
   );
 }
 
-describe.each(shells)('the bootstrap under %s: handlers', (shell) => {
+describe.each(runtimeShells)('the bootstrap under %s: handlers', (shell) => {
   const fixture = useRuntimeFixture(shell);
 
   it('runs the example function: event on stdin, response from stdout, logs on stderr', async () => {
