@@ -226,7 +226,7 @@ describe.each(runtimeShells)('the bootstrap under %s: errors', (shell) => {
       expect((await sandbox.exited()).code).toBe(1);
       expect(text(sandbox.stderr)).toContain('curl was not found on PATH');
       const report = sandbox.emulator.initError();
-      if (shell === 'bash') {
+      if (shell.startsWith('bash')) {
         expect(report?.errorType).toBe('Runtime.MissingCurl');
         expect(errorBody(report!.payload).errorMessage).toContain('curl was not found');
       } else {

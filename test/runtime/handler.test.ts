@@ -57,7 +57,7 @@ describe.each(runtimeShells)('the bootstrap under %s: handlers', (shell) => {
     expect(result.payload.equals(payload)).toBe(true);
   });
 
-  it('keeps its files in one private temp dir, removed when it exits', async () => {
+  it('keeps its files in one fixed private directory under TMPDIR, removed when it exits', async () => {
     const sandbox = await fixture().start('echo.handler', {}, { 'echo.sh': 'handler() { cat; }\n' });
     await sandbox.invoke({ payload: 'x' });
     const dirs = readdirSync(fixture().tmp);
