@@ -142,15 +142,16 @@ describe.each(runtimeShells)('the bootstrap under %s, under real-world faults', 
   });
 
   describe.each([
-    ['idle, waiting for an event', 1, false],
-    ['mid-invocation', 1, true],
-    ['in worker mode', 3, false],
-  ])('on SIGTERM %s', (_when, workers, busy) => {
+    ['idle, waiting for an event', 1, false, ''],
+    ['mid-invocation', 1, true, ''],
+    ['mid-stream', 1, true, 'LSR_RESPONSE_MODE=streaming\n'],
+    ['in worker mode', 3, false, ''],
+  ])('on SIGTERM %s', (_when, workers, busy, settings) => {
     it('runs the file TERM trap, stops its children, removes its files and exits within 500 ms', async () => {
       const hook = join(fixture().taskRoot, 'hook-ran');
       const sandbox = await fixture().start('t.handler', workers > 1 ? { maxConcurrency: workers } : {}, {
-        't.sh': `trap 'echo "graceful shutdown" >&2; echo ran >>"${hook}"' TERM
-handler() { echo started >&2; sleep 5; printf never; }
+        't.sh': `${settings}trap 'echo "graceful shutdown" >&2; echo ran >>"${hook}"' TERM
+handler() { printf first; echo started >&2; sleep 5; printf never; }
 `,
       });
       await sandbox.emulator.waitForNext();
