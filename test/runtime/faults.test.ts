@@ -47,8 +47,8 @@ describe.each(runtimeShells)('the bootstrap under %s, under real-world faults', 
       'late.sh': `handler() {
   read -r n
   case $n in
-    1) (sleep 0.5; echo late-bytes) & ;;
-    2) sleep 1.2 ;;
+    1) (sleep 0.3; echo late-bytes) & ;;
+    2) sleep 0.7 ;;
   esac
   printf 'response %s' "$n"
 }
@@ -305,11 +305,6 @@ describe.each(runtimeShells)('the bootstrap under %s: failures that a restart wo
   it.each([
     ['with jq', () => ({})],
     ['without jq', withoutJq],
-    ['with a jq that cannot run', (f: RuntimeFixture) => {
-      const env = withoutJq(f);
-      writeFileSync(join(env.PATH, 'jq'), '#!/nonexistent/interpreter\n', { mode: 0o755 });
-      return env;
-    }],
   ])('caps an errorMessage at 64 KiB, %s', async (_name, envFor) => {
     const sandbox = await fixture().start('f.fail', { env: envFor(fixture()) }, {
       'f.sh': 'fail() { head -c 100000 /dev/zero | tr "\\0" x; return 1; }\n',
@@ -319,6 +314,17 @@ describe.each(runtimeShells)('the bootstrap under %s: failures that a restart wo
     expect(body.errorMessage.length).toBe(65536);
     expect(/^x+$/.test(body.errorMessage)).toBe(true);
     expect(body.errorType).toBe('Function.Unhandled');
+  });
+
+  it('builds error bodies without jq when the jq on PATH cannot run', async () => {
+    const env = withoutJq(fixture());
+    writeFileSync(join(env.PATH, 'jq'), '#!/nonexistent/interpreter\n', { mode: 0o755 });
+    const sandbox = await fixture().start('f.fail', { env }, { 'f.sh': 'fail() { printf "bad \\"input\\""; return 1; }\n' });
+    expect(errorBody((await sandbox.invoke({})).payload)).toEqual({
+      errorMessage: 'bad "input"',
+      errorType: 'Function.Unhandled',
+      stackTrace: [],
+    });
   });
 
   it('serves on after a handler exits, fails under set -e, or is killed', async () => {

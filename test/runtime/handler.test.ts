@@ -212,7 +212,7 @@ handler() {
     mess)
       counter=$((counter + 1)); cd /; umask 077; trap 'echo trapped >&2' EXIT; set -u
       helper() { printf redefined; }
-      _lsr_post_response() { :; }
+      _lsr_answer_and_fetch_next() { :; }
       LAMBDA_TASK_ROOT=/nowhere
       exit 0 ;;
     die) set -e; false; printf unreachable ;;
