@@ -257,6 +257,14 @@ handler() { printf first; echo started >&2; sleep 5; printf never; }
     expect(posts.every((request) => request.status === 202)).toBe(true);
   });
 
+  it('answers a request id with bytes outside printable ASCII, every byte encoded', async () => {
+    const sandbox = await fixture().start('echo.handler', {}, { 'echo.sh': 'handler() { cat; }\n' });
+    const odd = await sandbox.invoke({ requestId: 'id-\u00e9/x', payload: 'odd' });
+    expect(odd).toMatchObject({ status: 'success', requestId: 'id-\u00e9/x' });
+    expect(sandbox.emulator.requests.find((request) => request.method === 'POST')?.path).toContain('/%69%64%2d%e9%2f%78/');
+    expect(text((await sandbox.invoke({ payload: 'next' })).payload)).toBe('next');
+  });
+
   it('trims leading and trailing blanks of header values', async () => {
     const sandbox = await fixture().start('ctx.handler', {}, {
       'ctx.sh': 'handler() { printf "[%s]" "$LAMBDA_RUNTIME_CLIENT_CONTEXT"; }\n',
