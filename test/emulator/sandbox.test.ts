@@ -29,6 +29,30 @@ const inits = (box: LambdaSandbox): number =>
   (box.stderr.toString().match(/^init /gm) ?? []).length;
 
 describe('LambdaSandbox', () => {
+  it('counts the runtimes it started, so a crash and restart shows', async () => {
+    const box = await startSandbox();
+    expect((await box.invoke({ payload: 'one' })).status).toBe('success');
+    expect(box.starts).toBe(1);
+    expect((await box.invoke({ payload: 'exit3' })).status).toBe('error');
+    expect((await box.invoke({ payload: 'two' })).payload.toString()).toBe('echo:two');
+    expect(box.starts).toBe(2);
+    expect(box.starts).toBe(inits(box));
+  });
+
+  it('records the processes still in the runtime group when it exited', async () => {
+    const pidFile = join(task.dir, 'sleeper.pid');
+    const box = await startSandbox({ env: { TASK_ROOT_PIDFILE: pidFile } });
+    void box.invoke({ payload: 'sleep' });
+    let pid = '';
+    while (!pid) {
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      pid = await readFile(pidFile, 'utf8').catch(() => '');
+    }
+    process.kill(box.pid!, 'SIGKILL');
+    await box.exited();
+    expect(box.leftovers.map((process) => process.pid)).toContain(Number(pid.trim()));
+  });
+
   it('runs a bootstrap that answers events, with its output collected and streamed', async () => {
     const live: string[] = [];
     const box = await startSandbox({ onStderr: (chunk) => live.push(chunk.toString()) });
