@@ -1,5 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { readdirSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { paths } from '../paths.js';
 import { lambdaEnvironment } from './environment.js';
 import { errorEnding, timeoutEnding } from './invocation.js';
@@ -53,11 +55,20 @@ export class LambdaSandbox {
   private leftoverProcesses: LeftoverProcess[] = [];
   private readonly out: Buffer[] = [];
   private readonly err: Buffer[] = [];
+  /**
+   * The sandbox's own /tmp, kept across runtime restarts and removed on stop, as Lambda gives each
+   * execution environment its own: runtimes in parallel sandboxes never share a working directory.
+   * Not made when the caller sets TMPDIR itself.
+   */
+  private readonly ownTmp?: string;
 
   private constructor(
     readonly emulator: RuntimeApiEmulator,
     private readonly options: SandboxOptions,
-  ) {}
+  ) {
+    if (!options.env || !('TMPDIR' in options.env))
+      this.ownTmp = mkdtempSync(join(tmpdir(), 'lsr-sandbox-tmp-'));
+  }
 
   /** Starts the emulator and the bootstrap (its init runs right away). */
   static async start(options: SandboxOptions): Promise<LambdaSandbox> {
@@ -117,6 +128,7 @@ export class LambdaSandbox {
       await runtime.exit;
     }
     await this.emulator.close();
+    if (this.ownTmp) rmSync(this.ownTmp, { recursive: true, force: true });
   }
 
   private spawnRuntime(): void {
@@ -125,7 +137,12 @@ export class LambdaSandbox {
     const [command, ...args] = options.shell
       ? [...options.shell.trim().split(/\s+/), bootstrap]
       : [bootstrap];
-    const env = lambdaEnvironment({ ...options, bootstrap, runtimeApi: this.emulator.address });
+    const env = lambdaEnvironment({
+      ...options,
+      env: this.ownTmp ? { ...options.env, TMPDIR: this.ownTmp } : options.env,
+      bootstrap,
+      runtimeApi: this.emulator.address,
+    });
     // Its own process group, so a timeout kills the handler's children too.
     const child = spawn(command, args, {
       cwd: options.taskRoot,

@@ -198,3 +198,38 @@ describe('LambdaSandbox', () => {
     expect((await box.exited()).signal).toBe('SIGKILL');
   });
 });
+
+describe('LambdaSandbox /tmp', () => {
+  it('gives each sandbox its own TMPDIR, kept across restarts and removed on stop', async () => {
+    const { mkdtemp, writeFile, rm } = await import('node:fs/promises');
+    const { existsSync } = await import('node:fs');
+    const { tmpdir } = await import('node:os');
+    const root = await mkdtemp(join(tmpdir(), 'lsr-two-sandboxes-'));
+    await writeFile(join(root, 'function.sh'), 'handler() { printf "%s:" "$TMPDIR"; cat; }\n');
+    const boxes = await Promise.all(
+      [0, 1].map(() => LambdaSandbox.start({ taskRoot: root, handler: 'function.handler' })),
+    );
+    try {
+      // Both real bootstraps clear their working directory at start: in a shared TMPDIR the
+      // second would remove the first one's files mid-invocation.
+      const answers = await Promise.all(
+        [0, 1, 2, 3, 4, 5].map(async (n) => {
+          const result = await boxes[n % 2].invoke({ payload: `event-${n}` });
+          return result.payload.toString();
+        }),
+      );
+      const dirs = answers.map((answer) => answer.split(':')[0]);
+      expect(answers.map((answer) => answer.split(':')[1])).toEqual(
+        [0, 1, 2, 3, 4, 5].map((n) => `event-${n}`),
+      );
+      expect(new Set(dirs).size).toBe(2);
+      expect(dirs.every((dir) => existsSync(dir))).toBe(true);
+      expect(boxes.map((box) => box.starts)).toEqual([1, 1]);
+      await Promise.all(boxes.map((box) => box.stop()));
+      expect(dirs.some((dir) => existsSync(dir))).toBe(false);
+    } finally {
+      await Promise.all(boxes.map((box) => box.stop()));
+      await rm(root, { recursive: true, force: true });
+    }
+  });
+});
