@@ -19,10 +19,10 @@ describe('the CLI', () => {
     const { code, stdout } = await cli('--help');
     expect(code).toBe(0);
     const names = ['run', 'build', 'test', 'invoke', 'release', 'publish', 'canary', 'ssm', 'sar'];
-    for (const name of [...names, 'verify', 'bench']) {
+    for (const name of [...names, 'verify', 'retract', 'bench']) {
       expect(stdout).toMatch(new RegExp(`^  ${name} +\\S`, 'm'));
     }
-    expect(commands.map((command) => command.name)).toHaveLength(11);
+    expect(commands.map((command) => command.name)).toHaveLength(12);
   });
 
   it('exits 2 with the usage on no command, an unknown command or an unknown flag', async () => {

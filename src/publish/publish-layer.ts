@@ -1,5 +1,6 @@
 import type { LayerZip } from '../dist.js';
 import { lambdaArchitecture, type Share } from '../inputs.js';
+import { layerDescription } from '../aws/layer-description.js';
 import { holdsZip } from './align.js';
 import type { LayerApi, LayerContent, LayerVersionInfo, PublishInput } from './layer-api.js';
 import { ensurePermissions } from './permissions.js';
@@ -25,11 +26,9 @@ export interface LayerOutcome {
   permissionsAdded: string[];
 }
 
-const description = (zip: LayerZip): string => `lambda-shell-runtime ${zip.version} (${zip.arch})`;
+const description = (zip: LayerZip): string => layerDescription(zip.version, zip.arch);
 
-/** The release a version's (immutable) description names: "lambda-shell-runtime 1.2.3 (arm64)". */
-export const releaseOf = (text: string): string | undefined =>
-  /^lambda-shell-runtime (\S+) \((?:arm64|amd64)\)/.exec(text)?.[1];
+export { releaseOf } from '../aws/layer-description.js';
 
 function publishInput(job: LayerJob, text: string): PublishInput {
   return {
