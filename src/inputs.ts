@@ -208,3 +208,18 @@ export function parseTag(value: string, input = 'tag'): string {
   if (!TAG.test(value)) throw new InputError(input, value, 'a git tag name such as v1.2.3');
   return value;
 }
+
+/** How align-versions makes filler versions; off when alignment is not asked for. */
+export type AlignMode = 'fill' | 'replay';
+
+/**
+ * align-versions: false (off, the default), fill (true says the same: today's fillers, copies of
+ * the new zip) or replay (the earlier releases' own versions).
+ */
+export function parseAlignVersions(value: string, input = 'align-versions'): AlignMode | undefined {
+  const text = value.trim().toLowerCase();
+  if (text === '' || text === 'false') return undefined;
+  if (text === 'true' || text === 'fill') return 'fill';
+  if (text === 'replay') return 'replay';
+  throw new InputError(input, value, 'false, fill (or true) or replay');
+}

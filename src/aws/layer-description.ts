@@ -10,6 +10,3 @@ export const layerDescription = (version: string, arch: Architecture): string =>
 /** The release a version's description names: "lambda-shell-runtime 1.2.3 (arm64)" → 1.2.3. */
 export const releaseOf = (text: string): string | undefined =>
   /^lambda-shell-runtime (\S+) \((?:arm64|amd64)\)/.exec(text)?.[1];
-
-/** A filler (published only to align version numbers) says so after the release it names. */
-export const isFiller = (text: string): boolean => / filler to align version numbers/.test(text);

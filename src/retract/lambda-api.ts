@@ -1,6 +1,5 @@
 import {
   DeleteLayerVersionCommand,
-  GetLayerVersionCommand,
   GetLayerVersionPolicyCommand,
   LambdaClient,
   RemoveLayerVersionPermissionCommand,
@@ -8,6 +7,7 @@ import {
 import { lambdaClient } from '../aws/clients-steps.js';
 import { isAwsError, withAwsErrorContext } from '../aws/errors.js';
 import type { LayerVersionArn } from '../aws/layers-json.js';
+import { readLayerVersion, type LayerVersionRead } from '../aws/layer-version.js';
 import { planLine, type Plan } from '../aws/plan.js';
 
 /**
@@ -15,15 +15,10 @@ import { planLine, type Plan } from '../aws/plan.js';
  * statement or deleting a version twice leaves the same state), so SDK retries may stay: a
  * retry after a lost answer that finds the statement gone counts as done.
  */
-export interface LayerVersionFacts {
-  description: string;
-  codeSha256: string;
-}
-
 export interface RetractLambdaApi {
   readonly region: string;
   /** The version's description and hash; undefined when it does not exist (deleted). */
-  version(arn: LayerVersionArn): Promise<LayerVersionFacts | undefined>;
+  version(arn: LayerVersionArn): Promise<LayerVersionRead | undefined>;
   /** Every statement id in the version's policy (none when it has no policy). */
   statementIds(arn: LayerVersionArn): Promise<string[]>;
   removeStatement(arn: LayerVersionArn, statementId: string): Promise<void>;
@@ -46,11 +41,7 @@ export function awsRetractLambdaApi(region: string): RetractLambdaApi {
   };
   return {
     region,
-    version: (arn) =>
-      notFoundAs(undefined, async () => {
-        const got = await lambda.send(new GetLayerVersionCommand(key(arn)));
-        return { description: got.Description ?? '', codeSha256: got.Content?.CodeSha256 ?? '' };
-      }),
+    version: (arn) => readLayerVersion(lambda, arn.layerName, arn.version),
     statementIds: (arn) =>
       notFoundAs([], async () => {
         const { Policy } = await lambda.send(new GetLayerVersionPolicyCommand(key(arn)));
