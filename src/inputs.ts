@@ -16,7 +16,9 @@ export const lambdaArchitecture = (arch: Architecture): 'arm64' | 'x86_64' =>
 export const dockerPlatform = (arch: Architecture): string => `linux/${arch}`;
 
 export const STEPS = ['build', 'test', 'release', 'publish', 'canary', 'ssm', 'sar'] as const;
-export type Step = (typeof STEPS)[number];
+/** Steps that run only when named, and alone: never part of `all`. */
+export const SOLO_STEPS = ['retract'] as const;
+export type Step = (typeof STEPS)[number] | (typeof SOLO_STEPS)[number];
 
 export const BUILDERS = ['docker', 'local'] as const;
 export type Builder = (typeof BUILDERS)[number];
@@ -63,8 +65,11 @@ export function parseArchitectures(value: string, input = 'architectures'): Arch
 
 export function parseSteps(value: string, input = 'steps'): Step[] {
   if (value.trim() === '' || value.trim() === 'all') return [...STEPS];
-  const chosen = parseChoices(input, value, STEPS, ', or all');
-  return STEPS.filter((step) => chosen.includes(step));
+  const known = [...STEPS, ...SOLO_STEPS] as const;
+  const chosen = parseChoices(input, value, known, ', or all');
+  if (chosen.some((step) => (SOLO_STEPS as readonly string[]).includes(step)) && chosen.length > 1)
+    throw new InputError(input, value, 'retract alone (it runs on its own, after a release)');
+  return known.filter((step) => chosen.includes(step));
 }
 
 export function parseBuilder(value: string, input = 'builder'): Builder {
