@@ -27,12 +27,11 @@ export interface OpenedRelease {
   release: Release;
 }
 
-export async function openRelease(target: GitHubTarget): Promise<OpenedRelease> {
+/** The release of the tag (a draft too); undefined when there is none. */
+export async function openRelease(target: GitHubTarget): Promise<OpenedRelease | undefined> {
   const client = connect(target.token, target.repository, target.apiUrl, target.tuning);
   const release = await findRelease(client, target.tag);
-  const { owner, repo } = target.repository;
-  if (!release) throw new Error(`no release ${target.tag} in ${owner}/${repo}`);
-  return { client, release };
+  return release ? { client, release } : undefined;
 }
 
 /** layers.json of the release, from its asset. */

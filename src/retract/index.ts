@@ -145,12 +145,18 @@ async function loadDocument(
       );
     return document;
   }
-  if (!opened)
+  if (!options.github)
     throw new InputError(
       '--dist-dir',
       '',
       `a folder with the ${LAYERS_JSON} of ${options.version}, or a GitHub repository and token to read it from the release`,
     );
+  if (!opened) {
+    const { owner, repo } = options.github.repository;
+    throw new Error(
+      `no release ${options.github.tag} in ${owner}/${repo} to read ${LAYERS_JSON} from: pass --dist-dir with the ${LAYERS_JSON} publish wrote`,
+    );
+  }
   const document = await releaseLayersJson(opened);
   if (document.version !== options.version)
     throw new Error(
@@ -363,7 +369,11 @@ export async function retractRelease(options: RetractOptions): Promise<RetractRe
       log.error(releaseFailure);
     }
   } else
-    log.warning(`the GitHub release of ${version} is not marked: no repository and token given`);
+    log.warning(
+      options.github
+        ? `the GitHub release ${options.github.tag} is not marked: there is none`
+        : `the GitHub release of ${version} is not marked: no repository and token given`,
+    );
 
   if (options.dryRun) log.info(`Dry run: the writes it would make\n${plan.join('\n') || '(none)'}`);
   log.info(`${options.dryRun ? 'Dry run: ' : ''}retract ${version}\n${retractTable(rows)}`);

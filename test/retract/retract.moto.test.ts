@@ -383,6 +383,28 @@ describe('retract against moto', () => {
       );
     });
 
+    it('with --dist-dir, a release that does not exist is no reason to stop; without, it is', async () => {
+      const bad = await release('9.0.0', 'rt-norelease');
+      const target = {
+        token: github.token,
+        repository: { owner: github.owner, repo: github.repo },
+        tag: 'v9.0.0',
+        apiUrl: github.apiUrl,
+        tuning: FAST,
+      };
+      const without = await retract({ version: '9.0.0', github: target });
+      expect((without.error as Error).message).toMatch(
+        /no release v9\.0\.0 in octo-org\/lambda-shell-runtime to read layers\.json from: pass --dist-dir/,
+      );
+      const layers = (await layersOf(bad)).layers;
+      for (const [, , arn] of arnsOf(layers))
+        expect(await statementIds(arn)).toEqual(['lsr-public']);
+      const withDist = await retract({ version: '9.0.0', distDir: bad.dir, github: target });
+      expect(withDist.error).toBeUndefined();
+      expect(withDist.text).toMatch(/the GitHub release v9\.0\.0 is not marked: there is none/);
+      for (const [, , arn] of arnsOf(layers)) expect(await statementIds(arn)).toEqual([]);
+    });
+
     it('an immutable release gets its title and notes; its assets stay', async () => {
       const bad = await release('7.0.0', 'rt-immutable');
       github.seedRelease({
