@@ -9,7 +9,12 @@ import { join } from 'node:path';
 import { runCli } from '../../src/cli.js';
 import { LAYERS_JSON } from '../../src/dist.js';
 import { publishLayers } from '../../src/publish/index.js';
-import { RetractError, retractRelease, type RetractOptions } from '../../src/retract/index.js';
+import {
+  RetractError,
+  retractRelease,
+  type GitHubTarget,
+  type RetractOptions,
+} from '../../src/retract/index.js';
 import { TITLE_PREFIX } from '../../src/retract/github.js';
 import { writeParameters } from '../../src/ssm/index.js';
 import { captureWrites } from '../helpers/capture.js';
@@ -314,6 +319,14 @@ describe('retract against moto', () => {
     afterEach(async () => {
       await github.close();
     });
+    /** The release of `tag` on the stand-in, as retract is given it. */
+    const targetFor = (tag: string): GitHubTarget => ({
+      token: github.token,
+      repository: { owner: github.owner, repo: github.repo },
+      tag,
+      apiUrl: github.apiUrl,
+      tuning: FAST,
+    });
 
     it("reads layers.json from the release's asset and marks the release: title, notes, layers.json; twice is once", async () => {
       await release('6.0.0', 'rt-github');
@@ -324,13 +337,7 @@ describe('retract against moto', () => {
         assets: [{ name: LAYERS_JSON, content: published, contentType: 'application/json' }],
       });
       seeded.body = 'Faster start.';
-      const target = {
-        token: github.token,
-        repository: { owner: github.owner, repo: github.repo },
-        tag: 'v6.1.0',
-        apiUrl: github.apiUrl,
-        tuning: FAST,
-      };
+      const target = targetFor('v6.1.0');
       const options = {
         version: '6.1.0',
         reason: 'breaks handlers that read stdin twice',
@@ -385,13 +392,7 @@ describe('retract against moto', () => {
 
     it('with --dist-dir, a release that does not exist is no reason to stop; without, it is', async () => {
       const bad = await release('9.0.0', 'rt-norelease');
-      const target = {
-        token: github.token,
-        repository: { owner: github.owner, repo: github.repo },
-        tag: 'v9.0.0',
-        apiUrl: github.apiUrl,
-        tuning: FAST,
-      };
+      const target = targetFor('v9.0.0');
       const without = await retract({ version: '9.0.0', github: target });
       expect((without.error as Error).message).toMatch(
         /no release v9\.0\.0 in octo-org\/lambda-shell-runtime to read layers\.json from: pass --dist-dir/,
@@ -414,13 +415,7 @@ describe('retract against moto', () => {
       });
       const { result, error, text } = await retract({
         version: '7.0.0',
-        github: {
-          token: github.token,
-          repository: { owner: github.owner, repo: github.repo },
-          tag: 'v7.0.0',
-          apiUrl: github.apiUrl,
-          tuning: FAST,
-        },
+        github: targetFor('v7.0.0'),
       });
       expect(error).toBeUndefined();
       expect(result!.release).toMatchObject({ title: 'changed', asset: 'immutable' });
