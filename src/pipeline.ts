@@ -17,7 +17,7 @@ import { testLayers } from './layer-test/index.js';
 import { log } from './log.js';
 import { PublishError, type PublishResult, publishLayers } from './publish/index.js';
 import { finishRelease, prepareRelease, uploadAssets } from './release/index.js';
-import { type RetractResult, retractRelease } from './retract/index.js';
+import { RetractError, type RetractResult, retractRelease } from './retract/index.js';
 import { type SarResult, publishSar } from './sar/index.js';
 import { type ParameterOutcome, SsmError, writeParameters } from './ssm/index.js';
 
@@ -99,6 +99,10 @@ export async function runPipeline(inputs: Inputs): Promise<PipelineResult> {
         dryRun: inputs.dryRun,
         ssmPrefix: inputs.ssmPrefix,
         github: { token: inputs.githubToken, repository: inputs.repository, tag: inputs.tag },
+      }).catch((error: unknown) => {
+        // What was retracted before the failure: the summary's rows all the same.
+        if (error instanceof RetractError) result.retract = error.result;
+        throw error;
       }),
     );
     if (inputs.dryRun) result.plan = result.retract.plan;
