@@ -4,7 +4,13 @@ import { join } from 'node:path';
 import { LAYERS_JSON } from '../dist.js';
 import { parseLayersJson, type LayersRecord, type RetractedRecord } from '../aws/layers-json.js';
 import { describeAssets, downloadAsset, syncAssets } from '../github/assets.js';
-import { connect, type ClientTuning, type Release, type RepoClient } from '../github/client.js';
+import {
+  call,
+  connect,
+  type ClientTuning,
+  type Release,
+  type RepoClient,
+} from '../github/client.js';
 import { editRelease, findRelease } from '../github/releases.js';
 import type { Repository } from '../inputs.js';
 import { log } from '../log.js';
@@ -48,6 +54,41 @@ export async function releaseLayersJson({ client, release }: OpenedRelease): Pro
     'version',
     release.tag_name,
   );
+}
+
+/**
+ * Which later releases list these layer version ARNs in their layers.json (they reused the
+ * versions: the same bytes): ARN → versions of those releases. Releases created before this one
+ * cannot have reused its versions (a reused version names its first release, caught elsewhere).
+ */
+export async function laterReleasesSharing(
+  { client, release }: OpenedRelease,
+  arns: ReadonlySet<string>,
+): Promise<Map<string, string[]>> {
+  const { octokit, owner, repo } = client;
+  const releases = await call(client, `list the releases of ${owner}/${repo}`, () =>
+    octokit.paginate(octokit.rest.repos.listReleases, { owner, repo, per_page: 100 }),
+  );
+  const sharing = new Map<string, string[]>();
+  for (const other of releases) {
+    if (other.id === release.id || other.created_at < release.created_at) continue;
+    const asset = other.assets.find((candidate) => candidate.name === LAYERS_JSON);
+    if (!asset) continue;
+    let document: Partial<LayersRecord>;
+    try {
+      document = JSON.parse((await downloadAsset(client, asset)).toString('utf8')) as LayersRecord;
+    } catch (error) {
+      log.warning(
+        `the ${LAYERS_JSON} of release ${other.tag_name} is unreadable: ${String(error)}`,
+      );
+      continue;
+    }
+    for (const byArch of Object.values(document.layers ?? {}))
+      for (const arn of Object.values(byArch ?? {}))
+        if (arn && arns.has(arn) && document.version)
+          sharing.set(arn, [...(sharing.get(arn) ?? []), document.version]);
+  }
+  return sharing;
 }
 
 /** The title with the prefix once. */

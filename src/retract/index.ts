@@ -26,6 +26,7 @@ import { parseVersion } from '../inputs.js';
 import { log } from '../log.js';
 import { textTable } from '../table.js';
 import {
+  laterReleasesSharing,
   markRelease,
   mergeRetracted,
   openRelease,
@@ -170,6 +171,7 @@ async function inspect(
   options: RetractOptions,
   document: LayersRecord,
   apis: { lambda: RetractLambdaApi; ssm?: SsmApi },
+  laterReleases: ReadonlyMap<string, string[]>,
 ): Promise<Inspection> {
   const arn = parseLayerVersionArn(layer.arn)!;
   const facts = await apis.lambda.version(arn);
@@ -180,6 +182,8 @@ async function inspect(
   )?.firstPublishedBy;
   const owner = (facts && releaseOf(facts.description)) ?? recorded;
   if (owner && owner !== options.version) sharedWith.add(owner);
+  for (const version of laterReleases.get(layer.arn) ?? [])
+    if (version !== options.version) sharedWith.add(version);
   if (apis.ssm) {
     const parameters = await apis.ssm.parameters(archPath(options.ssmPrefix, layer.arch));
     for (const entry of releaseParameters(parameters, options.ssmPrefix, layer.arch))
@@ -297,7 +301,11 @@ const failedRow = (layer: RegionLayer, error: unknown): RetractOutcome => ({
   detail: messageOf(error),
 });
 
-/** The reuse guard: versions other releases share are refused, naming both, before any write. */
+/**
+ * The reuse guard: versions other releases share are refused, naming both, before any write.
+ * Sharing shows in the version's description (it names its first release), another release's
+ * SSM version parameter holding the same ARN, or a later GitHub release's layers.json.
+ */
 function refusals(inspections: readonly Inspection[], version: string): string[] {
   return inspections
     .filter((inspection) => inspection.sharedWith.length > 0)
@@ -319,15 +327,25 @@ export async function retractRelease(options: RetractOptions): Promise<RetractRe
   const plans: Plan[] = layers.map(() => []);
   const limit = options.concurrency ?? 4;
   if (options.delete) log.warning(DELETE_WARNING);
+  // Later releases that reused these versions, from their layers.json (SSM may be off).
+  const laterReleases = opened
+    ? await laterReleasesSharing(opened, new Set(layers.map((layer) => layer.arn)))
+    : new Map<string, string[]>();
 
   const inspected = await settleAll([...layers.keys()], limit, (index) => {
     const { region } = layers[index];
     const lambda = (options.lambdaApi ?? awsRetractLambdaApi)(region);
     const ssmReads = options.ssmPrefix ? (options.ssmApi ?? awsSsmApi)(region) : undefined;
-    return inspect(layers[index], options, document, {
-      lambda: options.dryRun ? dryRunRetractLambdaApi(lambda, plans[index]) : lambda,
-      ssm: ssmReads && options.dryRun ? dryRunSsmApi(region, plans[index], ssmReads) : ssmReads,
-    });
+    return inspect(
+      layers[index],
+      options,
+      document,
+      {
+        lambda: options.dryRun ? dryRunRetractLambdaApi(lambda, plans[index]) : lambda,
+        ssm: ssmReads && options.dryRun ? dryRunSsmApi(region, plans[index], ssmReads) : ssmReads,
+      },
+      laterReleases,
+    );
   });
   const found = inspected.flatMap((result) =>
     result.status === 'fulfilled' ? [result.value] : [],

@@ -383,6 +383,7 @@ describe('retract against moto', () => {
       expect(new Set(checked.map((check) => check.operation))).toEqual(
         new Set([
           'GET /repos/{owner}/{repo}/releases/tags/{tag} 200',
+          'GET /repos/{owner}/{repo}/releases 200',
           'PATCH /repos/{owner}/{repo}/releases/{release_id} 200',
           'GET /repos/{owner}/{repo}/releases/{release_id}/assets 200',
           'POST /repos/{owner}/{repo}/releases/{release_id}/assets 201',
@@ -404,6 +405,26 @@ describe('retract against moto', () => {
       expect(withDist.error).toBeUndefined();
       expect(withDist.text).toMatch(/the GitHub release v9\.0\.0 is not marked: there is none/);
       for (const [, , arn] of arnsOf(layers)) expect(await statementIds(arn)).toEqual([]);
+    });
+
+    it("the reuse guard also reads later releases' layers.json (without SSM)", async () => {
+      const first = await release('10.0.0', 'rt-ghreuse');
+      const reused = await release('10.0.1', 'rt-ghreuse', '10.0.0');
+      for (const [tag, dist] of [
+        ['v10.0.0', first],
+        ['v10.0.1', reused],
+      ] as const)
+        github.seedRelease({
+          tag,
+          assets: [{ name: LAYERS_JSON, content: await readFile(join(dist.dir, LAYERS_JSON)) }],
+        });
+      const { error } = await retract({ version: '10.0.0', github: targetFor('v10.0.0') });
+      expect((error as Error).message).toMatch(
+        /nothing was retracted: \S+:rt-ghreuse-arm64:1 \(us-east-1 arm64\) is the layer of 10\.0\.0 and of 10\.0\.1/,
+      );
+      for (const [, , arn] of arnsOf((await layersOf(first)).layers))
+        expect(await statementIds(arn)).toEqual(['lsr-public']);
+      expect(github.releasesForTag('v10.0.0')[0].name).toBe('v10.0.0');
     });
 
     it('an immutable release gets its title and notes; its assets stay', async () => {
