@@ -91,6 +91,20 @@ export async function laterReleasesSharing(
   return sharing;
 }
 
+/** GitHub's "Latest" badge is not ours to move: say so when it is on the retracted release. */
+async function warnIfLatest({ client, release }: OpenedRelease): Promise<void> {
+  const { octokit, owner, repo } = client;
+  try {
+    const latest = await octokit.rest.repos.getLatestRelease({ owner, repo });
+    if (latest.data.id === release.id)
+      log.warning(
+        `${release.tag_name} is the repository's "Latest" release on GitHub: mark another release as latest (Edit release > Set as the latest release)`,
+      );
+  } catch {
+    // No latest release (404), or it cannot be read: nothing to warn about.
+  }
+}
+
 /** The title with the prefix once. */
 export const retractedTitle = (title: string): string =>
   title.startsWith(TITLE_PREFIX) ? title : `${TITLE_PREFIX}${title}`;
@@ -107,7 +121,8 @@ export function retractedBody(body: string, record: RetractedRecord): string {
   const note = [
     NOTE_START,
     `> [!CAUTION]`,
-    `> **Retracted**${record.reason ? `: ${record.reason}` : ''}`,
+    // One line: a line break would end the quote.
+    `> **Retracted**${record.reason ? `: ${record.reason.replace(/\s+/g, ' ')}` : ''}`,
     `> ${action} Use another release.`,
     NOTE_END,
   ].join('\n');
@@ -161,6 +176,7 @@ export async function markRelease(
       outcome.title = 'changed';
     }
   }
+  await warnIfLatest(opened);
   if (release.immutable) {
     log.warning(
       `the release ${release.tag_name} is immutable: its ${LAYERS_JSON} asset stays as published (title and notes say it is retracted)`,

@@ -347,6 +347,7 @@ describe('retract against moto', () => {
       const first = await retract(options);
       expect(first.error).toBeUndefined();
       expect(first.result!.release).toEqual({ tag: 'v6.1.0', title: 'changed', asset: 'replaced' });
+      expect(first.text).toMatch(/v6\.1\.0 is the repository's "Latest" release on GitHub/);
       const stored = github.releasesForTag('v6.1.0')[0];
       expect(stored.name).toBe(`${TITLE_PREFIX}v6.1.0`);
       expect(stored.body).toMatch(/\*\*Retracted\*\*: breaks handlers that read stdin twice/);
@@ -385,6 +386,7 @@ describe('retract against moto', () => {
           'GET /repos/{owner}/{repo}/releases/tags/{tag} 200',
           'GET /repos/{owner}/{repo}/releases 200',
           'PATCH /repos/{owner}/{repo}/releases/{release_id} 200',
+          'GET /repos/{owner}/{repo}/releases/latest 200',
           'GET /repos/{owner}/{repo}/releases/{release_id}/assets 200',
           'POST /repos/{owner}/{repo}/releases/{release_id}/assets 201',
         ]),
