@@ -200,19 +200,24 @@ async function inspect(
 }
 
 /** Removes every lsr-* statement; reads the policy again, since an endpoint may hold duplicates. */
-async function unshare(inspection: Inspection, dryRun: boolean): Promise<string[]> {
+async function unshare(
+  inspection: Inspection,
+  dryRun: boolean,
+): Promise<{ removed: string[]; others: string[] }> {
   const arn = parseLayerVersionArn(inspection.layer.arn)!;
   const removed: string[] = [];
+  let others: string[] = [];
   for (let round = 0; round < 3; round++) {
-    const ids = (await inspection.api.statementIds(arn)).filter((id) =>
-      id.startsWith(SHARED_PREFIX),
-    );
-    if (ids.length === 0) return removed;
+    const all = await inspection.api.statementIds(arn);
+    // Statements the publish step did not add (someone shared it by hand) are not ours to remove.
+    others = all.filter((id) => !id.startsWith(SHARED_PREFIX));
+    const ids = all.filter((id) => id.startsWith(SHARED_PREFIX));
+    if (ids.length === 0) return { removed, others };
     for (const id of ids) {
       await inspection.api.removeStatement(arn, id);
       if (!removed.includes(id)) removed.push(id);
     }
-    if (dryRun) return removed;
+    if (dryRun) return { removed, others };
   }
   throw new Error(
     `${inspection.layer.arn} still holds ${SHARED_PREFIX}* statements after 3 rounds of removal`,
@@ -264,9 +269,10 @@ async function retractLayer(
   const { layer } = inspection;
   const arn = parseLayerVersionArn(layer.arn)!;
   let unshared: string[] = [];
+  let others: string[] = [];
   let version: RetractOutcome['version'] = inspection.exists ? 'kept' : 'gone';
   if (inspection.exists) {
-    unshared = await unshare(inspection, options.dryRun);
+    ({ removed: unshared, others } = await unshare(inspection, options.dryRun));
     if (options.delete) {
       await inspection.api.deleteVersion(arn);
       version = 'deleted';
@@ -277,6 +283,9 @@ async function retractLayer(
   const notes = [
     inspection.exists ? '' : 'the version no longer exists',
     inspection.sharedWith.length ? `forced: also ${inspection.sharedWith.join(', ')}'s` : '',
+    others.length && version !== 'deleted'
+      ? `still shared by statements publish did not add: ${others.join(', ')}`
+      : '',
   ];
   return {
     region: layer.region,

@@ -1,4 +1,5 @@
 import {
+  AddLayerVersionPermissionCommand,
   GetLayerVersionCommand,
   GetLayerVersionPolicyCommand,
   LambdaClient,
@@ -255,9 +256,18 @@ describe('retract against moto', () => {
     for (const [, , arn] of arnsOf(layers)) expect(await statementIds(arn)).toEqual([]);
   });
 
-  it('only the regions asked for, and never a version of another release', async () => {
+  it('only the regions asked for, only the lsr-* statements, and never a version of another release', async () => {
     const good = await release('4.0.0', 'rt-regions');
     const bad = await release('4.1.0', 'rt-regions');
+    // A statement someone added by hand is not the publish step's: it stays.
+    await lambda('eu-west-1').send(
+      new AddLayerVersionPermissionCommand({
+        ...split((await layersOf(bad)).layers['eu-west-1'].arm64),
+        StatementId: 'partner-account',
+        Action: 'lambda:GetLayerVersion',
+        Principal: '210987654321',
+      }),
+    );
     const result = await retract({
       version: '4.1.0',
       distDir: bad.dir,
@@ -268,7 +278,11 @@ describe('retract against moto', () => {
     const badLayers = (await layersOf(bad)).layers;
     const goodLayers = (await layersOf(good)).layers;
     expect(await statementIds(badLayers['us-east-1'].arm64)).toEqual(['lsr-public']);
-    expect(await statementIds(badLayers['eu-west-1'].arm64)).toEqual([]);
+    expect(await statementIds(badLayers['eu-west-1'].arm64)).toEqual(['partner-account']);
+    expect(result.result!.layers.find((row) => row.arch === 'arm64')!.detail).toBe(
+      'still shared by statements publish did not add: partner-account',
+    );
+    expect(await statementIds(badLayers['eu-west-1'].amd64)).toEqual([]);
     for (const [, , arn] of arnsOf(goodLayers))
       expect(await statementIds(arn)).toEqual(['lsr-public']);
     expect(await parameter('us-east-1', '/rt-regions/arm64/latest')).toBe(
