@@ -206,11 +206,10 @@ async function unshare(
 ): Promise<{ removed: string[]; others: string[] }> {
   const arn = parseLayerVersionArn(inspection.layer.arn)!;
   const removed: string[] = [];
-  let others: string[] = [];
   for (let round = 0; round < 3; round++) {
     const all = await inspection.api.statementIds(arn);
     // Statements the publish step did not add (someone shared it by hand) are not ours to remove.
-    others = all.filter((id) => !id.startsWith(SHARED_PREFIX));
+    const others = all.filter((id) => !id.startsWith(SHARED_PREFIX));
     const ids = all.filter((id) => id.startsWith(SHARED_PREFIX));
     if (ids.length === 0) return { removed, others };
     for (const id of ids) {
