@@ -16,7 +16,9 @@ export const lambdaArchitecture = (arch: Architecture): 'arm64' | 'x86_64' =>
 export const dockerPlatform = (arch: Architecture): string => `linux/${arch}`;
 
 export const STEPS = ['build', 'test', 'release', 'publish', 'canary', 'ssm', 'sar'] as const;
-export type Step = (typeof STEPS)[number];
+/** Steps that run only when named, and alone: never part of `all`. */
+export const SOLO_STEPS = ['retract'] as const;
+export type Step = (typeof STEPS)[number] | (typeof SOLO_STEPS)[number];
 
 export const BUILDERS = ['docker', 'local'] as const;
 export type Builder = (typeof BUILDERS)[number];
@@ -63,8 +65,11 @@ export function parseArchitectures(value: string, input = 'architectures'): Arch
 
 export function parseSteps(value: string, input = 'steps'): Step[] {
   if (value.trim() === '' || value.trim() === 'all') return [...STEPS];
-  const chosen = parseChoices(input, value, STEPS, ', or all');
-  return STEPS.filter((step) => chosen.includes(step));
+  const known = [...STEPS, ...SOLO_STEPS] as const;
+  const chosen = parseChoices(input, value, known, ', or all');
+  if (chosen.some((step) => (SOLO_STEPS as readonly string[]).includes(step)) && chosen.length > 1)
+    throw new InputError(input, value, 'retract alone (it runs on its own, after a release)');
+  return known.filter((step) => chosen.includes(step));
 }
 
 export function parseBuilder(value: string, input = 'builder'): Builder {
@@ -207,4 +212,19 @@ const TAG = /^(?!-)(?!.*(?:\.\.|@\{|\/\/|\.lock$|[/.]$))[^\s~^:?*[\\\p{Cc}]+$/u;
 export function parseTag(value: string, input = 'tag'): string {
   if (!TAG.test(value)) throw new InputError(input, value, 'a git tag name such as v1.2.3');
   return value;
+}
+
+/** How align-versions makes filler versions; off when alignment is not asked for. */
+export type AlignMode = 'fill' | 'replay';
+
+/**
+ * align-versions: false (off, the default), fill (true says the same: today's fillers, copies of
+ * the new zip) or replay (the earlier releases' own versions).
+ */
+export function parseAlignVersions(value: string, input = 'align-versions'): AlignMode | undefined {
+  const text = value.trim().toLowerCase();
+  if (text === '' || text === 'false') return undefined;
+  if (text === 'true' || text === 'fill') return 'fill';
+  if (text === 'replay') return 'replay';
+  throw new InputError(input, value, 'false, fill (or true) or replay');
 }

@@ -19,7 +19,7 @@ describe('the CLI', () => {
     const { code, stdout } = await cli('--help');
     expect(code).toBe(0);
     const names = ['run', 'build', 'test', 'invoke', 'release', 'publish', 'canary', 'ssm', 'sar'];
-    names.push('verify', 'bench', 'aws-cli-latest');
+    names.push('verify', 'retract', 'bench', 'aws-cli-latest');
     for (const name of names) expect(stdout).toMatch(new RegExp(`^  ${name} +\\S`, 'm'));
     expect(commands.map((command) => command.name)).toEqual(names);
   });

@@ -1,4 +1,4 @@
-import { type RepoClient, call } from '../release/client.js';
+import { type RepoClient, call } from '../github/client.js';
 
 // The GitHub calls of the bump, each named for the error it may raise. Creating POSTs are sent
 // once (retries: 0): after a failure the caller looks for what the attempt may have created.

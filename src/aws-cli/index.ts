@@ -1,4 +1,4 @@
-import type { RepoClient } from '../release/client.js';
+import type { RepoClient } from '../github/client.js';
 import { log } from '../log.js';
 import {
   branchHead,

@@ -13,7 +13,7 @@ import { InputError } from '../errors.js';
 import { parseRepository, parseTag } from '../inputs.js';
 import { log } from '../log.js';
 import { packageRoot } from '../paths.js';
-import { connect } from '../release/client.js';
+import { connect } from '../github/client.js';
 import { stringOption, type Command, type OptionValues } from './command.js';
 
 /** The token in the named variable: listing the AWS CLI's ~40 pages of tags needs one. */

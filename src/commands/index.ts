@@ -6,6 +6,7 @@ import type { Command } from './command.js';
 import { invokeCommand } from './invoke.js';
 import { publishCommand } from './publish.js';
 import { releaseCommand } from './release.js';
+import { retractCommand } from './retract.js';
 import { runCommand } from './run.js';
 import { sarCommand } from './sar.js';
 import { ssmCommand } from './ssm.js';
@@ -24,6 +25,7 @@ export const commands: Command[] = [
   ssmCommand,
   sarCommand,
   verifyCommand,
+  retractCommand,
   benchCommand,
   awsCliLatestCommand,
 ];

@@ -1,14 +1,36 @@
 import { readLayerZips } from '../dist.js';
+import { log } from '../log.js';
 import { InputError } from '../errors.js';
 import {
+  parseAlignVersions,
   parseLayerName,
   parseRegions,
+  parseRepository,
   parseS3Bucket,
   parseShare,
   parseVersion,
 } from '../inputs.js';
-import { PublishError, publishLayers, type PublishResult } from '../publish/index.js';
+import {
+  PublishError,
+  publishLayers,
+  type HistorySource,
+  type PublishResult,
+} from '../publish/index.js';
 import { stringOption, type Command, type OptionValues } from './command.js';
+import { tokenFrom } from './github-token.js';
+
+/** Where a replay finds the earlier releases; undefined without a token or a repository. */
+function historyFrom(values: OptionValues): HistorySource | undefined {
+  const token = tokenFrom(stringOption(values, 'token-env', 'GITHUB_TOKEN'));
+  const repository = stringOption(values, 'repository', process.env.GITHUB_REPOSITORY ?? '');
+  if (!token || !repository) {
+    log.warning(
+      "replay without a GitHub token and repository: fillers come from the reference region's content",
+    );
+    return undefined;
+  }
+  return { token, repository: parseRepository(repository, '--repository') };
+}
 
 /** A positive whole number flag, or the fallback when absent. */
 export function positiveIntegerOption(values: OptionValues, name: string): number | undefined {
@@ -29,7 +51,12 @@ export const publishCommand: Command = {
     '  --layer-name PATTERN    layer name with {arch} (default lambda-shell-runtime-{arch})',
     '  --s3-bucket NAME        publish through this bucket ({region} for one per region);',
     '                          required for zips over 50 MB',
-    '  --align-versions        the same version number in every region (publishes fillers)',
+    '  --align-versions MODE   the same version number in every region, with filler versions:',
+    "                          fill (copies of this zip) or replay (the earlier releases' own",
+    '                          versions, so :N is the same bytes everywhere; default: off)',
+    '  --repository OWNER/REPO replay: where the earlier releases are (default: GITHUB_REPOSITORY)',
+    '  --token-env NAME        replay: the variable holding a GitHub token (default: GITHUB_TOKEN);',
+    "                          without one, fillers come from the reference region's content",
     '  --concurrency N         region × architecture publications at once (default 4)',
     '  --allow-unreleasable    publish zips from the local builder anyway',
     '  --dry-run               print every call it would make, make none',
@@ -45,7 +72,9 @@ export const publishCommand: Command = {
     share: { type: 'string', default: 'none' },
     'layer-name': { type: 'string' },
     's3-bucket': { type: 'string' },
-    'align-versions': { type: 'boolean' },
+    'align-versions': { type: 'string' },
+    repository: { type: 'string' },
+    'token-env': { type: 'string' },
     concurrency: { type: 'string' },
     'allow-unreleasable': { type: 'boolean' },
     'dry-run': { type: 'boolean' },
@@ -58,6 +87,11 @@ export const publishCommand: Command = {
     const s3Bucket = parseS3Bucket(stringOption(values, 's3-bucket')) || undefined;
     const concurrency = positiveIntegerOption(values, 'concurrency');
     const distDir = stringOption(values, 'dist', 'out');
+    const alignMode = parseAlignVersions(
+      stringOption(values, 'align-versions'),
+      '--align-versions',
+    );
+    const history = alignMode === 'replay' ? historyFrom(values) : undefined;
     const print = (result: PublishResult): void => {
       process.stdout.write(`${JSON.stringify(result.arns, null, 2)}\n`);
     };
@@ -68,7 +102,9 @@ export const publishCommand: Command = {
       share,
       layerNamePattern,
       s3Bucket,
-      alignVersions: values['align-versions'] === true,
+      alignVersions: alignMode !== undefined,
+      alignMode,
+      history,
       dryRun: values['dry-run'] === true,
       distDir,
       concurrency,

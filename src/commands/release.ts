@@ -12,14 +12,12 @@ import { parseRepository, parseTag, parseVersion } from '../inputs.js';
 import { log } from '../log.js';
 import { releaseAssets } from '../release/index.js';
 import { stringOption, type Command } from './command.js';
+import { tokenFrom } from './github-token.js';
 
 /** The token from the named variable, masked at once; '' only in a dry run (which sends nothing). */
 function readToken(variable: string, dryRun: boolean): string {
-  const token = process.env[variable]?.trim() ?? '';
-  if (token) {
-    log.setSecret(token);
-    return token;
-  }
+  const token = tokenFrom(variable);
+  if (token) return token;
   if (!dryRun)
     throw new InputError(
       variable,

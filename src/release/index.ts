@@ -11,12 +11,17 @@ import {
   type Release,
   type RepoClient,
   type Repository,
-} from './client.js';
-import { describeAssets, syncAssets, type AssetOutcome, type LocalAsset } from './assets.js';
-import { createDraftRelease, findRelease, publishRelease } from './releases.js';
+} from '../github/client.js';
+import {
+  describeAssets,
+  syncAssets,
+  type AssetOutcome,
+  type LocalAsset,
+} from '../github/assets.js';
+import { createDraftRelease, findRelease, publishRelease } from '../github/releases.js';
 
-export type { AssetOutcome } from './assets.js';
-export type { ClientTuning, Repository } from './client.js';
+export type { AssetOutcome } from '../github/assets.js';
+export type { ClientTuning, Repository } from '../github/client.js';
 
 /** Everything but the files: what uploadAssets and finishRelease need. */
 export interface ReleaseSettings {

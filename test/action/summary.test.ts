@@ -216,4 +216,37 @@ describe('the job summary', () => {
       '  ssm    us-east-1        /lambda-shell-runtime/arm64/latest kept: kept at 1.3.0',
     );
   });
+
+  it('lists a retraction per region × architecture, in the CLI text and the job summary', async () => {
+    const arn = 'arn:aws:lambda:us-east-1:123456789012:layer:lambda-shell-runtime-arm64:4';
+    const retracted: PipelineResult = {
+      version: '1.2.0',
+      dryRun: false,
+      zips: [],
+      done: ['retract'],
+      retract: {
+        version: '1.2.0',
+        plan: [],
+        layers: [
+          {
+            region: 'us-east-1',
+            arch: 'arm64',
+            arn,
+            status: 'retracted',
+            unshared: ['lsr-public'],
+            version: 'deleted',
+            latest: 'moved to 1.1.0',
+            detail: '',
+          },
+        ],
+      },
+    };
+    expect(textSummary(retracted)).toContain(
+      `  retract arm64  us-east-1        ${arn} unshared lsr-public; deleted; moved to 1.1.0 retracted`,
+    );
+    await writeJobSummary(retracted);
+    const html = readFileSync(join(dir, 'summary'), 'utf8');
+    expect(html).toContain('<h3>Retracted</h3>');
+    expect(html).toContain(`<td>${arn}</td><td>unshared lsr-public; deleted; moved to 1.1.0</td>`);
+  });
 });

@@ -66,7 +66,7 @@ function subjectOf(job: Job, workflow: Workflow): string {
   return `${repo}:ref:refs/tags/v1.2.3`;
 }
 
-describe('the release workflows', () => {
+describe('the release (and retract) workflows', () => {
   const awsJobs = jobs.filter(({ job }) => uses(job, 'aws-actions/configure-aws-credentials'));
 
   it('are found', () => {
@@ -74,6 +74,7 @@ describe('the release workflows', () => {
       '.github/workflows/release.yml',
       'README.md (maintainer snippet)',
       'examples/workflows/release-native-arm64.yml',
+      'examples/workflows/retract.yml',
     ]);
   });
 

@@ -11,7 +11,7 @@ import {
 } from '../../src/aws-cli/index.js';
 import { bumpFiles, holdsVersion } from '../../src/aws-cli/pins.js';
 import { runCli } from '../../src/cli.js';
-import { connect } from '../../src/release/client.js';
+import { connect } from '../../src/github/client.js';
 import { captureWrites } from '../helpers/capture.js';
 import { GitHubRepoServer } from '../helpers/github-repo-server.js';
 import { parse } from 'yaml';

@@ -41,6 +41,8 @@ export interface RecordedRequest {
   service: string;
   region: string;
   target?: string;
+  /** A JSON protocol's request body (X-Amz-Target set), parsed; undefined otherwise. */
+  json?: Record<string, unknown>;
   /** What the SDK got: an HTTP status, or 'dropped'. */
   answered: number | 'dropped';
   fault?: Fault;
@@ -182,6 +184,9 @@ export async function startFaultProxy(upstreamEndpoint: string): Promise<FaultPr
           service,
           region,
           target,
+          json: target
+            ? (JSON.parse(body.toString() || '{}') as Record<string, unknown>)
+            : undefined,
           answered,
           fault,
         });
