@@ -12,6 +12,7 @@ import { DEFAULT_DIST_DIR } from './dist.js';
 import { InputError } from './errors.js';
 import { log } from './log.js';
 import {
+  type AlignMode,
   type Architecture,
   type Builder,
   type Share,
@@ -19,12 +20,14 @@ import {
   type Repository,
 } from './domain.js';
 import {
+  parseAlignVersions,
   parseArchitectures,
   parseAwsCliVersion,
   parseBoolean,
   parseBuilder,
   parseLayerName,
   parseList,
+  parseReason,
   parseRegions,
   parseRepository,
   parseS3Bucket,
@@ -49,6 +52,8 @@ export interface Inputs {
   share: Share;
   s3Bucket: string;
   alignVersions: boolean;
+  /** How alignment makes fillers (with alignVersions): fill or replay. */
+  alignMode?: AlignMode;
   awsCliVersion: string;
   githubToken: string;
   dryRun: boolean;
@@ -77,6 +82,12 @@ export interface Inputs {
   buildCache: { cacheFrom: string[]; cacheTo: string[] };
   /** On an Actions runner with a tool cache (RUNNER_TOOL_CACHE): tools may be installed there. */
   toolCache: boolean;
+  /** retract: why (release notes, layers.json, the SSM marker). */
+  reason: string;
+  /** retract: delete the layer versions, not only unshare them. */
+  deleteVersions: boolean;
+  /** retract: also retract versions another release reused. */
+  force: boolean;
 }
 
 /** Reads one raw input by its action.yml name ('' when unset). */
@@ -100,6 +111,9 @@ export const INPUT_DEFAULTS: Record<string, string> = {
   draft: 'false',
   'canary-role-arn': '',
   'ssm-prefix': '/lambda-shell-runtime',
+  reason: '',
+  delete: 'false',
+  force: 'false',
 };
 
 /**
@@ -149,6 +163,10 @@ function completeForSteps(inputs: Inputs, explicitSteps: string[]): Inputs {
   if (has('release') && !inputs.dryRun && inputs.githubToken === '') {
     missing('github-token', 'a token with contents: write', ['release']);
   }
+  if (has('retract') && inputs.githubToken === '')
+    missing('github-token', 'a token that reads the release (contents: write marks it)', [
+      'retract',
+    ]);
   const remote = inputs.steps.filter((step) => step !== 'build' && step !== 'test');
   if (inputs.builder === 'local' && has('build') && !inputs.dryRun && remote.length > 0) {
     throw new InputError(
@@ -196,8 +214,12 @@ export function getInputs(read: InputReader, env: NodeJS.ProcessEnv = process.en
   log.setSecret(read('github-token'));
   const dryRun = parseBoolean(input('dry-run'), 'dry-run');
   const version = parseVersion(input('version'), env.GITHUB_REF ?? '');
-  const regionsInput = input('regions') || env.AWS_REGION || env.AWS_DEFAULT_REGION || '';
   const steps = parseSteps(input('steps'));
+  // retract's default is every region of the release, not the job's AWS_REGION.
+  const regionsInput =
+    input('regions') ||
+    (steps.includes('retract') ? '' : env.AWS_REGION || env.AWS_DEFAULT_REGION || '');
+  const alignMode = parseAlignVersions(input('align-versions'));
   const inputs: Inputs = {
     version,
     architectures: parseArchitectures(input('architectures')),
@@ -207,7 +229,8 @@ export function getInputs(read: InputReader, env: NodeJS.ProcessEnv = process.en
     layerName: parseLayerName(input('layer-name')),
     share: parseShare(input('share')),
     s3Bucket: parseS3Bucket(input('s3-bucket')),
-    alignVersions: parseBoolean(input('align-versions'), 'align-versions'),
+    alignVersions: alignMode !== undefined,
+    alignMode,
     awsCliVersion: parseAwsCliVersion(input('aws-cli-version')),
     githubToken: input('github-token'),
     dryRun,
@@ -234,6 +257,9 @@ export function getInputs(read: InputReader, env: NodeJS.ProcessEnv = process.en
     sourceDateEpoch: parseSourceDateEpoch(env.SOURCE_DATE_EPOCH ?? ''),
     buildCache: defaultCache(env),
     toolCache: Boolean(env.RUNNER_TOOL_CACHE),
+    reason: parseReason(input('reason')),
+    deleteVersions: parseBoolean(input('delete'), 'delete'),
+    force: parseBoolean(input('force'), 'force'),
   };
   return completeForSteps(inputs, parseList(input('steps')));
 }

@@ -58,6 +58,21 @@ export async function describeZip(
   };
 }
 
+/** One line of SHA256SUMS (sha256sum's format: hex, two spaces or " *", the file name). */
+export interface SumEntry {
+  sha256: string;
+  fileName: string;
+}
+
+export function parseSha256Sums(text: string): SumEntry[] {
+  const entries: SumEntry[] = [];
+  for (const line of text.split('\n')) {
+    const match = /^([0-9a-fA-F]{64}) [ *](.+?)\r?$/.exec(line);
+    if (match) entries.push({ sha256: match[1].toLowerCase(), fileName: match[2] });
+  }
+  return entries;
+}
+
 export const sha256sumsText = (zips: LayerZip[]): string =>
   zips.map((zip) => `${zip.sha256}  ${zip.fileName}\n`).join('');
 
@@ -105,12 +120,9 @@ export class UnreleasableError extends InputError {
 export async function readLayerZips(distDir: string, version: string): Promise<LayerZip[]> {
   const names = new Set(await readdir(distDir));
   const sums = new Map<string, string>();
-  if (names.has(SHA256SUMS)) {
-    for (const line of (await readFile(join(distDir, SHA256SUMS), 'utf8')).split('\n')) {
-      const match = /^([0-9a-f]{64}) [ *](.+)$/.exec(line);
-      if (match) sums.set(match[2], match[1]);
-    }
-  }
+  if (names.has(SHA256SUMS))
+    for (const entry of parseSha256Sums(await readFile(join(distDir, SHA256SUMS), 'utf8')))
+      sums.set(entry.fileName, entry.sha256);
   const zips: LayerZip[] = [];
   for (const arch of ARCHITECTURES) {
     const fileName = zipFileName(arch, version);

@@ -13,7 +13,9 @@ export const lambdaArchitecture = (arch: Architecture): 'arm64' | 'x86_64' =>
 export const dockerPlatform = (arch: Architecture): string => `linux/${arch}`;
 
 export const STEPS = ['build', 'test', 'release', 'publish', 'canary', 'ssm', 'sar'] as const;
-export type Step = (typeof STEPS)[number];
+/** Steps that run only when named, and alone: never part of `all`. */
+export const SOLO_STEPS = ['retract'] as const;
+export type Step = (typeof STEPS)[number] | (typeof SOLO_STEPS)[number];
 
 export const BUILDERS = ['docker', 'local'] as const;
 export type Builder = (typeof BUILDERS)[number];
@@ -23,6 +25,9 @@ export type Share =
   | { kind: 'none' }
   | { kind: 'accounts'; accounts: string[] }
   | { kind: 'organization'; organizationId: string };
+
+/** How align-versions makes filler versions (copies of the new zip, or the earlier releases' own). */
+export type AlignMode = 'fill' | 'replay';
 
 export interface Repository {
   owner: string;

@@ -4,8 +4,10 @@ import { semanticVersion } from './version.js';
 import {
   ARCHITECTURES,
   BUILDERS,
+  SOLO_STEPS,
   STEPS,
   layerName,
+  type AlignMode,
   type Architecture,
   type Builder,
   type Repository,
@@ -52,8 +54,11 @@ export function parseArchitectures(value: string, input = 'architectures'): Arch
 
 export function parseSteps(value: string, input = 'steps'): Step[] {
   if (value.trim() === '' || value.trim() === 'all') return [...STEPS];
-  const chosen = parseChoices(input, value, STEPS, ', or all');
-  return STEPS.filter((step) => chosen.includes(step));
+  const known = [...STEPS, ...SOLO_STEPS] as const;
+  const chosen = parseChoices(input, value, known, ', or all');
+  if (chosen.some((step) => (SOLO_STEPS as readonly string[]).includes(step)) && chosen.length > 1)
+    throw new InputError(input, value, 'retract alone (it runs on its own, after a release)');
+  return known.filter((step) => chosen.includes(step));
 }
 
 export function parseBuilder(value: string, input = 'builder'): Builder {
@@ -211,4 +216,24 @@ const TAG = /^(?!-)(?!.*(?:\.\.|@\{|\/\/|\.lock$|[/.]$))[^\s~^:?*[\\\p{Cc}]+$/u;
 export function parseTag(value: string, input = 'tag'): string {
   if (!TAG.test(value)) throw new InputError(input, value, 'a git tag name such as v1.2.3');
   return value;
+}
+
+/** A retraction's reason: one line of at most 1000 characters (the release notes, the SSM value). */
+export function parseReason(value: string, input = 'reason'): string {
+  const reason = value.trim();
+  if (reason.length > 1000)
+    throw new InputError(input, `${reason.slice(0, 40)}…`, 'at most 1000 characters');
+  return reason;
+}
+
+/**
+ * align-versions: false (off, the default), fill (true says the same: today's fillers, copies of
+ * the new zip) or replay (the earlier releases' own versions).
+ */
+export function parseAlignVersions(value: string, input = 'align-versions'): AlignMode | undefined {
+  const text = value.trim().toLowerCase();
+  if (text === '' || text === 'false') return undefined;
+  if (text === 'true' || text === 'fill') return 'fill';
+  if (text === 'replay') return 'replay';
+  throw new InputError(input, value, 'false, fill (or true) or replay');
 }

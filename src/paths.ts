@@ -4,7 +4,7 @@ import { fileURLToPath } from 'node:url';
 
 /**
  * The package root: the folder holding runtime/bootstrap. Found by walking up from this module,
- * so it is right from src/ (tests), dist/ (the action) and dist/cli/ (the CLI bundle) alike.
+ * so it is right from src/ (tests) and dist/ (the bundle the action and the CLI run) alike.
  */
 function findPackageRoot(start: string): string {
   let dir = start;

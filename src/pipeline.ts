@@ -16,6 +16,7 @@ import { testLayers } from './layer-test/index.js';
 import { log } from './log.js';
 import { PublishError, type PublishResult, publishLayers } from './publish/index.js';
 import { finishRelease, prepareRelease, releaseFiles, uploadAssets } from './release/index.js';
+import { RetractError, type RetractResult, retractRelease } from './retract/index.js';
 import { type SarResult, publishSar } from './sar/index.js';
 import { type ParameterOutcome, SsmError, writeParameters } from './ssm/index.js';
 
@@ -33,6 +34,8 @@ export interface PipelineResult {
   ssm?: ParameterOutcome[];
   /** What the example function answered through the packaged layer, when the test step ran. */
   exampleResponse?: string;
+  /** What retract did per region × architecture, when it ran. */
+  retract?: RetractResult;
   /** Dry run: every remote call the steps would make, one per line; empty otherwise. */
   plan?: string[];
   done: Step[];
@@ -81,6 +84,34 @@ export async function runPipeline(inputs: Inputs): Promise<PipelineResult> {
   };
   const has = (step: Step): boolean => inputs.steps.includes(step);
   const plan = inputs.dryRun ? ' (dry run: plan only)' : '';
+
+  // retract runs alone, on a release published earlier: no zips to read.
+  if (has('retract')) {
+    result.retract = await runStep('retract', `Retract ${inputs.version}${plan}`, () =>
+      retractRelease({
+        version: inputs.version,
+        distDir: '',
+        regions: inputs.regions,
+        reason: inputs.reason,
+        delete: inputs.deleteVersions,
+        force: inputs.force,
+        dryRun: inputs.dryRun,
+        ssmPrefix: inputs.ssmPrefix,
+        github: {
+          token: inputs.githubToken,
+          repository: inputs.repository,
+          tag: inputs.tag,
+          apiUrl: inputs.githubApiUrl || undefined,
+        },
+      }).catch((error: unknown) => {
+        // What was retracted before the failure: the summary's rows all the same.
+        if (error instanceof RetractError) result.retract = error.result;
+        throw error;
+      }),
+    );
+    if (inputs.dryRun) result.plan = result.retract.plan;
+    return result;
+  }
 
   result.zips = has('build')
     ? await runStep(
@@ -147,6 +178,15 @@ export async function runPipeline(inputs: Inputs): Promise<PipelineResult> {
           layerNamePattern: inputs.layerName,
           s3Bucket: inputs.s3Bucket || undefined,
           alignVersions: inputs.alignVersions,
+          alignMode: inputs.alignMode,
+          // replay takes the earlier releases' zips from this repository's releases.
+          history: inputs.githubToken
+            ? {
+                token: inputs.githubToken,
+                repository: inputs.repository,
+                apiUrl: inputs.githubApiUrl || undefined,
+              }
+            : undefined,
           dryRun: inputs.dryRun,
           distDir: inputs.distDir,
         }),

@@ -81,6 +81,19 @@ export function ssmRows(result: PipelineResult): string[][] {
   ]);
 }
 
+/** The retract table: one row per region × architecture of the retracted release. */
+export function retractRows(result: PipelineResult): string[][] {
+  return (result.retract?.layers ?? []).map((row) => [
+    row.region,
+    row.arch,
+    row.arn,
+    [row.unshared.length ? `unshared ${row.unshared.join(', ')}` : '', row.version, row.latest]
+      .filter(Boolean)
+      .join('; '),
+    row.detail ? `${row.status}: ${row.detail}` : row.status,
+  ]);
+}
+
 function links(result: PipelineResult): [string, string][] {
   // A dry run's links are placeholders (an <account> in them): never shown as links.
   if (result.dryRun) return [];
@@ -123,6 +136,11 @@ export async function writeJobSummary(result: PipelineResult): Promise<void> {
       canaryRows(result),
     ],
     ['SSM parameters', ['Region', 'Parameter', 'Outcome'], ssmRows(result)],
+    [
+      'Retracted',
+      ['Region', 'Architecture', 'Layer version ARN', 'Changes', 'Outcome'],
+      retractRows(result),
+    ],
   ];
   for (const [title, titles, cells] of extraTables) {
     if (cells.length === 0) continue;
@@ -159,6 +177,8 @@ export function textSummary(result: PipelineResult): string {
     );
   for (const [region, name, outcome] of ssmRows(result))
     lines.push(`  ssm    ${region.padEnd(16)} ${name} ${outcome}`);
+  for (const [region, arch, arn, changes, outcome] of retractRows(result))
+    lines.push(`  retract ${arch.padEnd(6)} ${region.padEnd(16)} ${arn} ${changes} ${outcome}`);
   for (const [label, url] of links(result)) lines.push(`  ${label}: ${url}`);
   if (result.exampleResponse !== undefined)
     lines.push(`  example function answered: ${result.exampleResponse}`);

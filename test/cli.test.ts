@@ -23,10 +23,9 @@ describe('the CLI', () => {
     const { code, stdout } = await cli('--help');
     expect(code).toBe(0);
     const names = ['run', 'build', 'test', 'invoke', 'release', 'publish', 'canary', 'ssm', 'sar'];
-    for (const name of [...names, 'verify', 'bench']) {
-      expect(stdout).toMatch(new RegExp(`^  ${name} +\\S`, 'm'));
-    }
-    expect(commands.map((command) => command.name)).toHaveLength(11);
+    names.push('verify', 'retract', 'bench', 'aws-cli-latest');
+    for (const name of names) expect(stdout).toMatch(new RegExp(`^  ${name} +\\S`, 'm'));
+    expect(commands.map((command) => command.name)).toEqual(names);
   });
 
   it('exits 2 with the usage on no command, an unknown command or an unknown flag', async () => {
@@ -82,12 +81,16 @@ describe('the CLI', () => {
       'canary',
       'ssm',
       'sar',
+      'retract',
     ]);
     for (const command of withDist.filter((candidate) => candidate.name !== 'run')) {
       expect(Object.keys(command.options)).toEqual(expect.arrayContaining(['out', 'dist']));
       expect(command.usage).toContain(`--dist-dir DIR`);
     }
     expect(distDirOf({})).toBe(DEFAULT_DIST_DIR);
+    // retract has no default folder: without one it reads layers.json from the GitHub release.
+    expect(distDirOf({}, '')).toBe('');
+    expect(distDirOf({ dist: 'a' }, '')).toBe('a');
     expect(INPUT_DEFAULTS['dist-dir']).toBe(DEFAULT_DIST_DIR);
     expect(distDirOf({ out: 'a' })).toBe('a');
     expect(distDirOf({ dist: 'a', 'dist-dir': 'a' })).toBe('a');

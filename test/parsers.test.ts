@@ -6,6 +6,7 @@ import {
   parseRegions,
   parseS3Bucket,
   parseShare,
+  parseAlignVersions,
   parseSteps,
   parseVersion,
 } from '../src/parsers.js';
@@ -104,7 +105,24 @@ describe('input parsers', () => {
     expect(parseSteps('')).toEqual(['build', 'test', 'release', 'publish', 'canary', 'ssm', 'sar']);
     expect(parseSteps('publish,build')).toEqual(['build', 'publish']);
     expect(parseSteps('sar,ssm,canary,publish')).toEqual(['publish', 'canary', 'ssm', 'sar']);
-    expect(() => parseSteps('deploy')).toThrow(/"steps": "deploy".*sar, or all$/);
+    expect(() => parseSteps('deploy')).toThrow(/"steps": "deploy".*sar, retract, or all$/);
+  });
+
+  it('runs retract only when named, and alone', () => {
+    expect(parseSteps('retract')).toEqual(['retract']);
+    expect(parseSteps('all')).not.toContain('retract');
+    expect(() => parseSteps('publish,retract')).toThrow(
+      /"steps": "publish,retract".*retract alone/,
+    );
+  });
+
+  it('reads align-versions as off, fill (true) or replay', () => {
+    expect([parseAlignVersions(''), parseAlignVersions('false')]).toEqual([undefined, undefined]);
+    expect([parseAlignVersions('true'), parseAlignVersions('fill')]).toEqual(['fill', 'fill']);
+    expect(parseAlignVersions('Replay')).toBe('replay');
+    expect(() => parseAlignVersions('backfill')).toThrow(
+      /"align-versions": "backfill".*false, fill \(or true\) or replay/,
+    );
   });
 
   it('checks layer names, buckets and booleans', () => {

@@ -80,9 +80,9 @@ export async function readLayersJson(
   input = '--dist-dir',
 ): Promise<LayersDocument> {
   const path = join(distDir, LAYERS_JSON);
-  let document: LayersDocument;
+  let text: string;
   try {
-    document = JSON.parse(await readFile(path, 'utf8')) as LayersDocument;
+    text = await readFile(path, 'utf8');
   } catch (error) {
     throw new InputError(
       input,
@@ -90,14 +90,63 @@ export async function readLayersJson(
       `a folder holding ${LAYERS_JSON} from the publish step (${String(error)})`,
     );
   }
+  return parseLayersJson(text, path, input, distDir);
+}
+
+/** layers.json's text (from a file or a release asset at `where`), checked as readLayersJson does. */
+export function parseLayersJson(
+  text: string,
+  where: string,
+  input: string,
+  inputValue: string,
+): LayersDocument {
+  let document: LayersDocument;
+  try {
+    document = JSON.parse(text) as LayersDocument;
+  } catch (error) {
+    throw new InputError(
+      input,
+      inputValue,
+      `a ${LAYERS_JSON} from "lambda-shell-runtime publish" (${where}: ${String(error)})`,
+    );
+  }
   const layers = document?.layers;
   if (typeof document?.version !== 'string' || typeof layers !== 'object' || layers === null)
-    throw new Error(`${path} has no "version" and "layers": not written by publish`);
+    throw new Error(`${where} has no "version" and "layers": not written by publish`);
   for (const [region, byArch] of Object.entries(layers)) {
     for (const [arch, arn] of Object.entries(byArch ?? {})) {
       if (!ARCHITECTURES.includes(arch as Architecture) || !parseLayerVersionArn(String(arn)))
-        throw new Error(`${path}: ${region}.${arch} is not a layer version ARN: ${String(arn)}`);
+        throw new Error(`${where}: ${region}.${arch} is not a layer version ARN: ${String(arn)}`);
     }
   }
   return document;
+}
+
+/** What publish records of each layer version in layers.json's "versions". */
+export interface VersionRecord {
+  region: string;
+  arch: Architecture;
+  layerName: string;
+  version: number;
+  arn: string;
+  outcome: 'published' | 'reused';
+  /** The release that first published the version (an older one when reused). */
+  firstPublishedBy: string;
+}
+
+/** What the retract step adds to layers.json: the release must not be used. */
+export interface RetractedRecord {
+  reason: string;
+  /** When it was first retracted (ISO 8601); kept by later runs. */
+  at: string;
+  /** Regions where it was retracted. */
+  regions: string[];
+  /** Whether the layer versions were deleted (else only unshared). */
+  deleted: boolean;
+}
+
+/** layers.json with what publish and retract add to the core document. */
+export interface LayersRecord extends LayersDocument {
+  versions?: VersionRecord[];
+  retracted?: RetractedRecord;
 }

@@ -16,13 +16,20 @@ export interface Timing {
   initMs: number;
   /** The median over blocks of invocations. */
   msPerInvocation: number;
+  /** Every invocation got exactly one answer, for its own request id, and no other was made. */
+  answeredExactlyOnce: boolean;
 }
 
 const EVENT = '{"bench":true,"payload":"hello from the benchmark"}';
 
-async function invokeMany(sandbox: LambdaSandbox, invocations: number): Promise<void> {
+async function invokeMany(
+  sandbox: LambdaSandbox,
+  invocations: number,
+  ids: string[] = [],
+): Promise<void> {
   for (let index = 0; index < invocations; index += 1) {
     const result = await sandbox.invoke({ payload: EVENT });
+    ids.push(result.requestId);
     if (result.status !== 'success')
       throw new Error(
         `invocation ${index} ended as ${result.status}: ${result.payload.toString()}`,
@@ -58,20 +65,36 @@ export async function timeInvocations(
   const started: { sandbox: LambdaSandbox; initMs: number }[] = [];
   try {
     for (const target of targets) started.push(await startTimed(target));
-    for (const { sandbox } of started) await invokeMany(sandbox, 1); // warm-up
+    const ids: string[][] = targets.map(() => []);
+    for (const [index, { sandbox }] of started.entries()) await invokeMany(sandbox, 1, ids[index]); // warm-up
     const blocks: number[][] = targets.map(() => []);
     for (let done = 0; done < invocations; done += blockSize) {
       const block = Math.min(blockSize, invocations - done);
       for (const [index, { sandbox }] of started.entries()) {
         const begin = performance.now();
-        await invokeMany(sandbox, block);
+        await invokeMany(sandbox, block, ids[index]);
         blocks[index].push((performance.now() - begin) / block);
       }
     }
-    return started.map(({ initMs }, index) => ({ initMs, msPerInvocation: median(blocks[index]) }));
+    return started.map(({ initMs, sandbox }, index) => ({
+      initMs,
+      msPerInvocation: median(blocks[index]),
+      answeredExactlyOnce: answeredExactlyOnce(sandbox, ids[index]),
+    }));
   } finally {
     await Promise.all(started.map(({ sandbox }) => sandbox.stop()));
   }
+}
+
+/** The answers the emulator received are one 202-accepted POST per id, in order. */
+function answeredExactlyOnce(sandbox: LambdaSandbox, ids: string[]): boolean {
+  const answers = sandbox.emulator.requests.filter((request) => request.method === 'POST');
+  return (
+    answers.length === ids.length &&
+    answers.every(
+      (request, index) => request.status === 202 && request.path.split('/')[4] === ids[index],
+    )
+  );
 }
 
 /**

@@ -95,6 +95,7 @@ export function formatBenchReport(report: BenchReport): string {
     '',
     `ratio runtime/floor: ${report.ratio.toFixed(3)} (target <= ${TARGET.ratio}: ${ratioMet ? 'met' : 'missed'})`,
     `processes per invocation: ${report.runtime.processesPerInvocation} (target ${TARGET.processesPerInvocation}: ${processesMet ? 'met' : 'missed'})`,
+    `each of ${report.invocations + 1} invocations answered exactly once: ${report.runtime.answeredExactlyOnce ? 'yes' : 'NO'}`,
     '',
   ].join('\n');
 }

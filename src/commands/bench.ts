@@ -34,6 +34,6 @@ export const benchCommand: Command = {
       shell: parseShell(stringOption(values, 'shell', 'dash')),
     });
     process.stdout.write(formatBenchReport(report));
-    return 0;
+    return report.runtime.answeredExactlyOnce ? 0 : 1;
   },
 };

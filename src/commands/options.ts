@@ -61,8 +61,8 @@ export const LAYERS_JSON_HELP = [
   `(default ${DEFAULT_DIST_DIR}; --out and --dist are aliases)`,
 ];
 
-/** The dist folder of --dist-dir or an alias; two different ones are refused. */
-export function distDirOf(values: OptionValues): string {
+/** The dist folder of --dist-dir or an alias (else `fallback`); two different ones are refused. */
+export function distDirOf(values: OptionValues, fallback = DEFAULT_DIST_DIR): string {
   const given = ['dist-dir', ...DIST_DIR_ALIASES].flatMap((name) => {
     const value = values[name];
     return typeof value === 'string' ? [{ name, value }] : [];
@@ -73,7 +73,7 @@ export function distDirOf(values: OptionValues): string {
       given.map((flag) => `--${flag.name} ${flag.value}`).join(' '),
       'one dist folder (--out and --dist are other names of --dist-dir)',
     );
-  return given[0]?.value ?? DEFAULT_DIST_DIR;
+  return given[0]?.value ?? fallback;
 }
 
 export const VERSION = option('version', 'X.Y.Z', 'the version (required)');
@@ -95,3 +95,9 @@ export const ALLOW_UNRELEASABLE = option(
   'ship zips from the local builder anyway',
 );
 export const DRY_RUN = option('dry-run', '', 'print every call it would make, make none');
+export const REPOSITORY = option('repository', 'OWNER/REPO', 'default: GITHUB_REPOSITORY');
+export const TOKEN_ENV = option(
+  'token-env',
+  'NAME',
+  'the variable holding the token (default: GITHUB_TOKEN)',
+);

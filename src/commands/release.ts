@@ -8,20 +8,20 @@ import {
   ALLOW_UNRELEASABLE,
   DIST_DIR,
   DRY_RUN,
+  REPOSITORY,
+  TOKEN_ENV,
   VERSION,
   defineOptions,
   describedAs,
   distDirOf,
   option,
 } from './options.js';
+import { tokenFrom } from './github-token.js';
 
 /** The token from the named variable, masked at once; '' only in a dry run (which sends nothing). */
 function readToken(variable: string, dryRun: boolean): string {
-  const token = process.env[variable]?.trim() ?? '';
-  if (token) {
-    log.setSecret(token);
-    return token;
-  }
+  const token = tokenFrom(variable);
+  if (token) return token;
   if (!dryRun)
     throw new InputError(
       variable,
@@ -40,10 +40,10 @@ export const releaseCommand: Command = {
       DIST_DIR,
       describedAs(VERSION, 'the version to release (required)'),
       option('tag', 'TAG', 'the release tag (default: v<version>)'),
-      option('repository', 'OWNER/REPO', 'default: GITHUB_REPOSITORY'),
+      REPOSITORY,
       option('draft', '', 'leave the release a draft'),
       option('target', 'COMMITISH', 'where GitHub creates the tag if it does not exist yet'),
-      option('token-env', 'NAME', 'the variable holding the token (default: GITHUB_TOKEN)'),
+      TOKEN_ENV,
       describedAs(DRY_RUN, 'print the plan, send no request'),
       ALLOW_UNRELEASABLE,
     ],

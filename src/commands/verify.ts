@@ -1,6 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { parseLayerVersionArn } from '../aws/layers-json.js';
 import { InputError, messageOf } from '../errors.js';
+import { resolveApiUrl } from '../github/client.js';
 import { parseRepository, parseTag } from '../parsers.js';
 import { log } from '../log.js';
 import { compareLayer, downloadSha256Sums, getLayerCode } from '../verify/index.js';
@@ -39,7 +40,7 @@ function sumsSource(values: OptionValues): Sums {
   // Optional: raises GitHub's rate limit and reads private repositories.
   const token = process.env.GITHUB_TOKEN?.trim() ?? '';
   log.setSecret(token);
-  const apiUrl = process.env.GITHUB_API_URL || 'https://api.github.com';
+  const apiUrl = resolveApiUrl(process.env.GITHUB_API_URL);
   return {
     source: `${repository.owner}/${repository.repo} ${tag}`,
     text: () => downloadSha256Sums({ repository, tag, apiUrl, token }),

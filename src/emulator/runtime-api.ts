@@ -555,7 +555,11 @@ function safeDecode(segment: string): string {
   try {
     return decodeURIComponent(segment);
   } catch {
-    return segment;
+    // Not UTF-8: the bytes as Node reads header values (latin1), so an id sent back byte for byte
+    // still names its invocation.
+    return segment.replace(/%([0-9a-fA-F]{2})/g, (_match, hex: string) =>
+      String.fromCharCode(parseInt(hex, 16)),
+    );
   }
 }
 

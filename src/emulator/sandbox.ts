@@ -1,4 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { paths } from '../paths.js';
 import { lambdaEnvironment } from './environment.js';
 import { errorEnding, timeoutEnding } from './invocation.js';
@@ -48,13 +51,24 @@ export class LambdaSandbox {
   private runtime?: Runtime;
   private last?: Runtime;
   private stopped = false;
+  private startCount = 0;
+  private leftoverProcesses: LeftoverProcess[] = [];
   private readonly out: Buffer[] = [];
   private readonly err: Buffer[] = [];
+  /**
+   * The sandbox's own /tmp, kept across runtime restarts and removed on stop, as Lambda gives each
+   * execution environment its own: runtimes in parallel sandboxes never share a working directory.
+   * Not made when the caller sets TMPDIR itself.
+   */
+  private readonly ownTmp?: string;
 
   private constructor(
     readonly emulator: RuntimeApiEmulator,
     private readonly options: SandboxOptions,
-  ) {}
+  ) {
+    if (!options.env || !('TMPDIR' in options.env))
+      this.ownTmp = mkdtempSync(join(tmpdir(), 'lsr-sandbox-tmp-'));
+  }
 
   /** Starts the emulator and the bootstrap (its init runs right away). */
   static async start(options: SandboxOptions): Promise<LambdaSandbox> {
@@ -63,6 +77,24 @@ export class LambdaSandbox {
     emulator.on('timeout', () => sandbox.kill('timeout'));
     sandbox.spawnRuntime();
     return sandbox;
+  }
+
+  /**
+   * How many times a runtime was started: 1 unless one exited (a crash, a timeout) and the
+   * sandbox started another, which would hide a runtime that dies after each invocation.
+   */
+  get starts(): number {
+    return this.startCount;
+  }
+
+  /** The pid of the current (or last) bootstrap process. */
+  get pid(): number | undefined {
+    return (this.runtime ?? this.last)?.child.pid;
+  }
+
+  /** Processes still in the last runtime's process group when it exited (before they were killed). */
+  get leftovers(): LeftoverProcess[] {
+    return this.leftoverProcesses;
   }
 
   get stdout(): Buffer {
@@ -96,6 +128,7 @@ export class LambdaSandbox {
       await runtime.exit;
     }
     await this.emulator.close();
+    if (this.ownTmp) rmSync(this.ownTmp, { recursive: true, force: true });
   }
 
   private spawnRuntime(): void {
@@ -104,7 +137,12 @@ export class LambdaSandbox {
     const [command, ...args] = options.shell
       ? [...options.shell.trim().split(/\s+/), bootstrap]
       : [bootstrap];
-    const env = lambdaEnvironment({ ...options, bootstrap, runtimeApi: this.emulator.address });
+    const env = lambdaEnvironment({
+      ...options,
+      env: this.ownTmp ? { ...options.env, TMPDIR: this.ownTmp } : options.env,
+      bootstrap,
+      runtimeApi: this.emulator.address,
+    });
     // Its own process group, so a timeout kills the handler's children too.
     const child = spawn(command, args, {
       cwd: options.taskRoot,
@@ -124,6 +162,7 @@ export class LambdaSandbox {
       child.once('exit', (code, signal) => resolve({ code, signal }));
       child.once('error', (error) => resolve({ code: null, signal: null, error: error.message }));
     });
+    this.startCount += 1;
     const runtime: Runtime = { child, exit };
     this.runtime = runtime;
     this.last = runtime;
@@ -168,6 +207,8 @@ export class LambdaSandbox {
   }
 
   private ended(runtime: Runtime, status: ExitStatus): void {
+    if (runtime.child.pid !== undefined)
+      this.leftoverProcesses = processesInGroup(runtime.child.pid);
     // Whatever it left behind (background jobs of a handler) goes with it, as the sandbox would.
     killGroup(runtime.child);
     if (status.error) {
@@ -177,6 +218,30 @@ export class LambdaSandbox {
     const text = status.signal ? `signal: ${status.signal}` : `exit status ${status.code}`;
     this.detach(runtime, text);
   }
+}
+
+export interface LeftoverProcess {
+  pid: number;
+  command: string;
+}
+
+/** The live (not zombie) processes of process group `group`, read from /proc. */
+function processesInGroup(group: number): LeftoverProcess[] {
+  const found: LeftoverProcess[] = [];
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
+      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      if (fields[0] === 'Z' || Number(fields[2]) !== group) continue;
+      const command = readFileSync(`/proc/${entry}/cmdline`, 'utf8').split('\0').join(' ').trim();
+      if (!command) continue; // exiting: its memory, and so its command line, is already gone
+      found.push({ pid: Number(entry), command });
+    } catch {
+      // gone while we looked
+    }
+  }
+  return found;
 }
 
 function killGroup(child: ChildProcess): void {

@@ -10,6 +10,7 @@ import { alignmentTargets, assertFillersBounded, type Inspected } from './align.
 import { settleAll } from '../concurrency.js';
 import { awsLayerApi, dryRunLayerApi, type LayerApi } from './layer-api.js';
 import type { Plan } from '../aws/plan.js';
+import { prepareReplay, readingNewest } from './replay.js';
 import { httpStatusOf } from '../aws/errors.js';
 import { regionInfo } from '../aws/regions.js';
 import { publishLayer, PublishedButFailed, releaseOf, type LayerOutcome } from './publish-layer.js';
@@ -18,6 +19,7 @@ import type { FailedLayer, PublishedLayer, PublishOptions, PublishResult } from 
 
 export type { FailedLayer, PublishedLayer, PublishOptions, PublishResult } from './types.js';
 export { PublishError } from './report.js';
+export type { HistorySource } from './replay.js';
 
 /** One layer (architecture) in one region. */
 interface Task {
@@ -136,8 +138,14 @@ export async function publishLayers(options: PublishOptions): Promise<PublishRes
     log.info(`opt-in regions (enabled in the account before use): ${optIn.join(', ')}`);
   // One plan per task, joined in task order, so a dry run prints the same plan every time.
   const plans: Plan[] = [];
+  const replaying = options.alignVersions && options.alignMode === 'replay';
   const tasks: Task[] = settings.regions.flatMap((region) => {
     const regionApi = options.dryRun ? undefined : awsLayerApi(region);
+    // A replay's plan needs the versions that exist: its dry run reads them.
+    const dryRunApi = (plan: Plan): LayerApi =>
+      replaying
+        ? readingNewest(dryRunLayerApi(region, plan), region)
+        : dryRunLayerApi(region, plan);
     const s3Bucket = settings.s3Bucket ? s3BucketFor(settings.s3Bucket, region) : '';
     return settings.zips.map((zip) => {
       const plan: Plan = [];
@@ -146,7 +154,7 @@ export async function publishLayers(options: PublishOptions): Promise<PublishRes
         region,
         zip,
         layerName: layerName(settings.layerNamePattern, zip.arch),
-        api: regionApi ?? dryRunLayerApi(region, plan),
+        api: regionApi ?? dryRunApi(plan),
         s3Bucket,
       };
     });
@@ -165,6 +173,15 @@ export async function publishLayers(options: PublishOptions): Promise<PublishRes
   });
   const targets = options.alignVersions ? alignmentTargets(inspected) : undefined;
   if (targets) assertFillersBounded(inspected, targets);
+  const replay =
+    targets && replaying && unanswered.size === 0
+      ? await prepareReplay({
+          inspected,
+          targets,
+          history: options.history,
+          dryRun: options.dryRun,
+        })
+      : undefined;
 
   const publishTask = async (index: number): Promise<TaskResult> => {
     const task = tasks[index];
@@ -180,19 +197,22 @@ export async function publishLayers(options: PublishOptions): Promise<PublishRes
       share: settings.share,
       newest: inspection.value,
       target: targets?.get(task.zip.arch),
+      fillerFor: replay?.fillerFor(task.region, task.layerName),
     });
     return succeeded(task, outcome);
   };
-  const settled = await settleAll([...tasks.keys()], limit, publishTask);
+  const settled = await settleAll([...tasks.keys()], limit, publishTask).finally(() =>
+    replay?.cleanup(),
+  );
   const results = settled.map((result, index) =>
     result.status === 'fulfilled' ? result.value : failed(tasks[index], result.reason),
   );
   const rows = results.map((result) => result.row);
 
-  const plan = plans.flat();
+  const plan = [...(replay?.plan ?? []), ...plans.flat()];
   if (options.dryRun) log.info(`Dry run: the calls it would make\n${plan.join('\n')}`);
   log.info(
-    `${options.dryRun ? 'Dry run (as if no version existed): ' : ''}layers\n${outcomeTable(rows)}`,
+    `${options.dryRun ? (replaying ? 'Dry run: ' : 'Dry run (as if no version existed): ') : ''}layers\n${outcomeTable(rows)}`,
   );
   const layers = results.flatMap((result) => (result.layer ? [result.layer] : []));
   const failures = results.flatMap((result) => (result.failure ? [result.failure] : []));

@@ -203,13 +203,14 @@ export function dryRunLayerApi(region: string, plan: Plan): LayerApi {
     async uploadZip(bucket, key, zipPath) {
       record('s3:PutObject', { Bucket: bucket, Key: key, Body: zipPath });
     },
-    async publishVersion(input, content) {
+    async publishVersion(input, content, after) {
       const Content = content.s3
         ? { S3Bucket: content.s3.bucket, S3Key: content.s3.key }
         : { ZipFile: `<${content.zip.path}, ${content.zip.size} bytes>` };
       record('lambda:PublishLayerVersion', { ...input, Content });
       const name = input.LayerName ?? '';
-      const version = (published.get(name) ?? 0) + 1;
+      // After the newest version, when the caller read it (a replay's dry run does).
+      const version = Math.max(published.get(name) ?? 0, after) + 1;
       published.set(name, version);
       const arn = `arn:${partitionOf(region)}:lambda:${region}:<account>:layer:${name}:${version}`;
       return {

@@ -1,6 +1,8 @@
 import type { LayerZip } from '../dist.js';
 import { lambdaArchitecture, type Share } from '../domain.js';
+import { layerDescription } from '../aws/layer-description.js';
 import { holdsZip } from './align.js';
+import type { FillerSource } from './replay.js';
 import type { LayerApi, LayerContent, LayerVersionInfo, PublishInput } from './layer-api.js';
 import { ensurePermissions } from './permissions.js';
 import { s3KeyFor } from '../aws/s3-upload.js';
@@ -16,6 +18,8 @@ export interface LayerJob {
   newest: LayerVersionInfo | undefined;
   /** With --align-versions: the version number this layer must end at. */
   target?: number;
+  /** align-versions replay: the zip and description of each filler number (else a fill filler). */
+  fillerFor?: FillerSource;
 }
 
 export interface LayerOutcome {
@@ -25,11 +29,9 @@ export interface LayerOutcome {
   permissionsAdded: string[];
 }
 
-const description = (zip: LayerZip): string => `lambda-shell-runtime ${zip.version} (${zip.arch})`;
+const description = (zip: LayerZip): string => layerDescription(zip.version, zip.arch);
 
-/** The release a version's (immutable) description names: "lambda-shell-runtime 1.2.3 (arm64)". */
-export const releaseOf = (text: string): string | undefined =>
-  /^lambda-shell-runtime (\S+) \((?:arm64|amd64)\)/.exec(text)?.[1];
+export { releaseOf } from '../aws/layer-description.js';
 
 function publishInput(job: LayerJob, text: string): PublishInput {
   return {
@@ -41,11 +43,11 @@ function publishInput(job: LayerJob, text: string): PublishInput {
   };
 }
 
-async function content(job: LayerJob): Promise<LayerContent> {
-  if (!job.s3Bucket) return { zip: job.zip };
-  const s3 = { bucket: job.s3Bucket, key: s3KeyFor(job.zip.version, job.zip.fileName) };
-  await job.api.uploadZip(s3.bucket, s3.key, job.zip.path);
-  return { zip: job.zip, s3 };
+async function content(job: LayerJob, zip = job.zip): Promise<LayerContent> {
+  if (!job.s3Bucket) return { zip };
+  const s3 = { bucket: job.s3Bucket, key: s3KeyFor(zip.version, zip.fileName) };
+  await job.api.uploadZip(s3.bucket, s3.key, zip.path);
+  return { zip, s3 };
 }
 
 async function publish(
@@ -56,9 +58,9 @@ async function publish(
 ): Promise<LayerVersionInfo> {
   const published = await job.api.publishVersion(publishInput(job, text), code, after);
   // Lambda hashes what it stored: a mismatch means a wrong or truncated S3 object.
-  if (published.codeSha256 !== job.zip.codeSha256) {
+  if (published.codeSha256 !== code.zip.codeSha256) {
     throw new Error(
-      `${job.layerName} version ${published.version} has CodeSha256 ${JSON.stringify(published.codeSha256)}, expected ${job.zip.codeSha256} (${job.zip.fileName})`,
+      `${job.layerName} version ${published.version} has CodeSha256 ${JSON.stringify(published.codeSha256)}, expected ${code.zip.codeSha256} (${code.zip.fileName})`,
     );
   }
   return published;
@@ -79,13 +81,22 @@ export async function publishLayer(job: LayerJob): Promise<LayerOutcome> {
   let fillers = 0;
   let last = newest?.version ?? 0;
   while (target !== undefined && last + 1 < target) {
-    const filler = await publish(
-      job,
-      code,
-      `${description(job.zip)} filler to align version numbers across regions: use version ${target}`,
-      last,
-    );
+    const replayed = job.fillerFor?.(last + 1);
+    const filler = replayed
+      ? await publish(job, await content(job, replayed.zip), replayed.description, last)
+      : await publish(
+          job,
+          code,
+          `${description(job.zip)} filler to align version numbers across regions: use version ${target}`,
+          last,
+        );
     fillers++;
+    // Replayed bytes belong at one number; a deleted number skipped puts them elsewhere.
+    if (replayed && filler.version !== last + 1)
+      throw new PublishedButFailed(
+        `${job.layerName} filler landed at version ${filler.version}, not ${last + 1} (a deleted version number is never reused): run again without replay, or align by hand`,
+        filler,
+      );
     last = filler.version;
     if (last >= target) break;
   }

@@ -1,5 +1,6 @@
 import type { LayerZip } from '../dist.js';
-import type { Architecture, Share } from '../domain.js';
+import type { AlignMode, Architecture, Share } from '../domain.js';
+import type { HistorySource } from './replay.js';
 
 export interface PublishOptions {
   zips: LayerZip[];
@@ -11,6 +12,13 @@ export interface PublishOptions {
   /** Bucket (or pattern with {region}) to publish through S3; required for zips over 50 MB. */
   s3Bucket?: string;
   alignVersions: boolean;
+  /**
+   * How alignment makes its fillers: `fill` (the default) publishes this release's zip again;
+   * `replay` the earlier releases' own versions, from `history` or the reference region.
+   */
+  alignMode?: AlignMode;
+  /** The GitHub repository of the earlier releases, for replay. */
+  history?: HistorySource;
   dryRun: boolean;
   distDir: string;
   /** How many region × architecture publications run at once (default 4). */

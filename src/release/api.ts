@@ -1,8 +1,8 @@
 import { log } from '../log.js';
 import { isPrerelease } from '../version.js';
-import { syncAssets, type AssetOutcome, type LocalAsset } from './assets.js';
-import { connect, resolveApiUrl, type Release } from './client.js';
-import { createDraftRelease, findRelease, publishRelease } from './releases.js';
+import { syncAssets, type AssetOutcome, type LocalAsset } from '../github/assets.js';
+import { connect, resolveApiUrl, type Release } from '../github/client.js';
+import { createDraftRelease, findRelease, publishRelease } from '../github/releases.js';
 import type { ReleaseHandle, ReleaseSettings } from './types.js';
 
 /**

@@ -5,12 +5,12 @@
  */
 
 import { log } from '../log.js';
-import { describeAssets, type AssetOutcome } from './assets.js';
+import { describeAssets, type AssetOutcome } from '../github/assets.js';
 import { dryRunReleaseApi, octokitReleaseApi, type ReleaseApi } from './api.js';
 import type { ReleaseHandle, ReleaseOptions, ReleaseResult, ReleaseSettings } from './types.js';
 
-export type { AssetOutcome } from './assets.js';
-export type { ClientTuning, Repository } from './client.js';
+export type { AssetOutcome } from '../github/assets.js';
+export type { ClientTuning, Repository } from '../github/client.js';
 export type * from './types.js';
 export { releaseFiles } from './files.js';
 

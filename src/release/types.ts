@@ -1,5 +1,5 @@
-import type { AssetOutcome } from './assets.js';
-import type { ClientTuning, Repository } from './client.js';
+import type { AssetOutcome } from '../github/assets.js';
+import type { ClientTuning, Repository } from '../github/client.js';
 
 /** Everything but the files: what uploadAssets and finishRelease need. */
 export interface ReleaseSettings {

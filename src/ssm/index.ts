@@ -9,7 +9,8 @@ import { settleAll } from '../concurrency.js';
 import { messageOf } from '../errors.js';
 import { log } from '../log.js';
 import { textTable } from '../table.js';
-import { awsSsmApi, dryRunSsmApi, type ParameterWrite, type SsmApi } from './api.js';
+import { awsSsmApi, dryRunSsmApi, type ParameterWrite, type SsmApi } from '../aws/ssm-api.js';
+import { retractedPath, retractedVersions } from '../aws/ssm-names.js';
 import { archPath, decideLatest, latestName, versionName } from './decide.js';
 
 export { latestName, versionName } from './decide.js';
@@ -118,7 +119,9 @@ async function writeLayer(
     ),
   );
   const latest = latestName(options.prefix, arch);
-  const decision = decideLatest(existing, options.prefix, arch, options.version);
+  // A retracted release (see the retract step) is never latest again.
+  const retracted = retractedVersions(await api.parameters(retractedPath(options.prefix, arch)));
+  const decision = decideLatest(existing, options.prefix, arch, options.version, retracted);
   if (!decision.move) {
     rows.push({ ...row(latest, 'kept', decision.reason), value: existing.get(latest) ?? '' });
     return rows;

@@ -85,6 +85,39 @@ describe('getInputs', () => {
     expect(inputs.regions).toEqual(['eu-west-1']);
   });
 
+  it('retract: the release of version in every region of its layers.json (not the job region), with a token', () => {
+    const inputs = getInputs(
+      reader({
+        steps: 'retract',
+        version: '1.2.0',
+        reason: 'bad jq',
+        delete: 'true',
+        'github-token': 't',
+      }),
+      { GITHUB_REF: 'refs/heads/main', GITHUB_REPOSITORY: 'octo/r', AWS_REGION: 'eu-west-1' },
+    );
+    expect(inputs).toMatchObject({
+      steps: ['retract'],
+      version: '1.2.0',
+      tag: 'v1.2.0',
+      regions: [],
+      reason: 'bad jq',
+      deleteVersions: true,
+      force: false,
+    });
+    expect(() =>
+      getInputs(reader({ steps: 'retract', version: '1.2.0' }), { GITHUB_REPOSITORY: 'octo/r' }),
+    ).toThrow(/"github-token".*when steps include retract/);
+  });
+
+  it('align-versions: replay', () => {
+    expect(getInputs(reader({ ...valid, 'align-versions': 'replay' }), env)).toMatchObject({
+      alignVersions: true,
+      alignMode: 'replay',
+    });
+    expect(getInputs(reader({ ...valid, 'align-versions': 'true' }), env).alignMode).toBe('fill');
+  });
+
   const host = hostArchitecture()!;
   const foreign = host === 'amd64' ? 'arm64' : 'amd64';
   it.each([

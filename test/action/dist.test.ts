@@ -1,7 +1,8 @@
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { parse } from 'yaml';
 import { hostArchitecture } from '../../src/platform.js';
 
@@ -139,5 +140,19 @@ describe('dist/index.js run as a runner runs it', () => {
     expect(result.stdout).toMatch(/^::error::Invalid input "regions": "atlantis-1"/m);
     expect(result.stdout).not.toContain('::group::');
     expect(result.outputs).toEqual({});
+  });
+
+  it('is also the CLI bundle: imported (as bin/ does) it exports runCli and starts no action', () => {
+    const child = spawnSync(
+      process.execPath,
+      [
+        '--input-type=module',
+        '-e',
+        `const m = await import(${JSON.stringify(pathToFileURL(resolve('dist/index.js')).href)}); console.log(typeof m.runCli);`,
+      ],
+      { env: { PATH: process.env.PATH, GITHUB_ACTIONS: 'true' }, encoding: 'utf8' },
+    );
+    expect([child.status, child.stdout, child.stderr]).toEqual([0, 'function\n', '']);
+    expect(readdirSync('dist').filter((name) => name.endsWith('.js'))).toEqual(['index.js']);
   });
 });

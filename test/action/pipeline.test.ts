@@ -96,6 +96,11 @@ jest.unstable_mockModule('../../src/release/index.js', () => ({
 const { PublishError } = await import('../../src/publish/report.js');
 jest.unstable_mockModule('../../src/publish/index.js', () => ({ publishLayers, PublishError }));
 jest.unstable_mockModule('../../src/sar/index.js', () => ({ publishSar }));
+const retractRelease = jest.fn(
+  record('retract', { version: '1.2.0', layers: [], plan: ['us-east-1 lambda:Remove…'] }),
+);
+const realRetract = await import('../../src/retract/index.js');
+jest.unstable_mockModule('../../src/retract/index.js', () => ({ ...realRetract, retractRelease }));
 const realDist = await import('../../src/dist.js');
 const assertReleasable = jest.fn(async () => undefined);
 const readManifest = jest.fn(async () => ({
@@ -143,6 +148,9 @@ const inputs: Inputs = {
   githubServerUrl: '',
   buildCache: { cacheFrom: [], cacheTo: [] },
   toolCache: false,
+  reason: '',
+  deleteVersions: false,
+  force: false,
 };
 const withProof: Inputs = {
   ...inputs,
@@ -207,6 +215,44 @@ describe('runPipeline', () => {
       'release-url': 'https://github.com/o/r/releases/tag/v1.2.3',
       plan: '',
     });
+  });
+
+  it('retract runs alone, on the release of version, with the token and the retract inputs; no zips read', async () => {
+    const result = await runPipeline({
+      ...inputs,
+      version: '1.2.0',
+      tag: 'v1.2.0',
+      steps: ['retract'],
+      regions: [],
+      reason: 'bad jq',
+      deleteVersions: true,
+      dryRun: true,
+    });
+    expect(calls).toEqual(['retract']);
+    expect(retractRelease).toHaveBeenCalledWith({
+      version: '1.2.0',
+      distDir: '',
+      regions: [],
+      reason: 'bad jq',
+      delete: true,
+      force: false,
+      dryRun: true,
+      ssmPrefix: '/lambda-shell-runtime',
+      github: { token: 'ghs_token', repository: { owner: 'o', repo: 'r' }, tag: 'v1.2.0' },
+    });
+    expect(result.plan).toEqual(['us-east-1 lambda:Remove…']);
+    expect(result.done).toEqual(['retract']);
+  });
+
+  it('passes align-versions replay to publish, with the repository its earlier releases are in', async () => {
+    await runPipeline({ ...inputs, steps: ['publish'], alignMode: 'replay' });
+    expect(publishLayers).toHaveBeenCalledWith(
+      expect.objectContaining({
+        alignVersions: true,
+        alignMode: 'replay',
+        history: { token: 'ghs_token', repository: { owner: 'o', repo: 'r' } },
+      }),
+    );
   });
 
   it('reads the dist folder when build is not a step', async () => {

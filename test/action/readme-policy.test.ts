@@ -7,7 +7,9 @@ import { mockClient } from 'aws-sdk-client-mock';
 import { readFileSync } from 'node:fs';
 import { parseShare } from '../../src/parsers.js';
 import { publishLayers } from '../../src/publish/index.js';
+import { retractRelease } from '../../src/retract/index.js';
 import { publishSar } from '../../src/sar/index.js';
+import { writeParameters } from '../../src/ssm/index.js';
 import type { RecordedRequest } from '../helpers/fault-proxy.js';
 import {
   captureStderr,
@@ -109,11 +111,32 @@ function iamCall(request: RecordedRequest): Call {
         /^\/2018-10-31\/layers\/([^/]+)\/versions\/(\d+)\/policy$/,
         (m) => ({ action: 'lambda:AddLayerVersionPermission', resource: `${layer(m[1])}:${m[2]}` }),
       ],
+      [
+        'DELETE',
+        /^\/2018-10-31\/layers\/([^/]+)\/versions\/(\d+)\/policy\/[^/]+$/,
+        (m) => ({
+          action: 'lambda:RemoveLayerVersionPermission',
+          resource: `${layer(m[1])}:${m[2]}`,
+        }),
+      ],
+      [
+        'DELETE',
+        /^\/2018-10-31\/layers\/([^/]+)\/versions\/(\d+)$/,
+        (m) => ({ action: 'lambda:DeleteLayerVersion', resource: `${layer(m[1])}:${m[2]}` }),
+      ],
     ];
     for (const [routeMethod, pattern, toCall] of routes) {
       const match = pattern.exec(path);
       if (method === routeMethod && match) return toCall(match);
     }
+  }
+  // SSM acts on the parameter (or, for GetParametersByPath, the path) its body names.
+  if (service === 'ssm' && request.target && request.json) {
+    const name = String(request.json.Name ?? request.json.Path ?? '');
+    return {
+      action: `ssm:${request.target.replace(/^AmazonSSM\./, '')}`,
+      resource: `arn:aws:ssm:${region}:${ACCOUNT}:parameter${name}`,
+    };
   }
   throw new Error(`a call this test cannot map to IAM: ${service} ${method} ${path}`);
 }
@@ -207,6 +230,48 @@ describe("the documented IAM policies allow every call the README's workflow mak
     } finally {
       sar.restore();
     }
+  });
+
+  it('retract, with delete, after publish and ssm', async () => {
+    const published = await captureStderr(() =>
+      publishLayers(
+        publishOptions(suite.dist, { regions: regions(), share: parseShare('public') }),
+      ),
+    );
+    await captureStderr(() =>
+      writeParameters({
+        layers: published.result!.arns,
+        version: '1.2.3',
+        prefix: '/lambda-shell-runtime',
+        regions: [],
+        dryRun: false,
+      }),
+    );
+    suite.server.proxy.reset();
+    await captureStderr(() =>
+      retractRelease({
+        version: '1.2.3',
+        distDir: suite.dist.dir,
+        regions: [],
+        reason: 'policy check',
+        delete: true,
+        force: false,
+        dryRun: false,
+        ssmPrefix: '/lambda-shell-runtime',
+      }),
+    );
+    const calls = suite.server.proxy.requests.map(iamCall);
+    expect(new Set(calls.map((call) => call.action))).toEqual(
+      new Set([
+        'lambda:GetLayerVersion',
+        'lambda:GetLayerVersionPolicy',
+        'lambda:RemoveLayerVersionPermission',
+        'lambda:DeleteLayerVersion',
+        'ssm:GetParametersByPath',
+        'ssm:PutParameter',
+      ]),
+    );
+    expect(refused(policyUnder('### Least-privilege IAM policy: `retract`'), calls)).toEqual([]);
   });
 
   it('refuses what the policies do not allow (the evaluation can fail)', () => {

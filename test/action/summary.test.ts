@@ -158,7 +158,7 @@ describe('the job summary', () => {
         functionName: 'lsr-canary-1-2-3-arm64-7-1',
         status: 'passed',
         durationMs: 2345,
-        awsVersion: 'aws-cli/2.36.5',
+        awsVersion: 'aws-cli/2.31.2',
         jqVersion: 'jq-1.7.1',
         deleted: true,
         detail: '',
@@ -191,7 +191,7 @@ describe('the job summary', () => {
     const html = readFileSync(join(dir, 'summary'), 'utf8');
     expect(html).toContain('<h3>Canary</h3>');
     expect(html).toContain(
-      '<tr><td>us-east-1</td><td>arm64</td><td>passed</td><td>2.3 s</td><td>aws-cli/2.36.5, jq-1.7.1</td></tr>',
+      '<tr><td>us-east-1</td><td>arm64</td><td>passed</td><td>2.3 s</td><td>aws-cli/2.31.2, jq-1.7.1</td></tr>',
     );
     expect(html).toContain('<td>failed: the function answered another event: &lt;html&gt;</td>');
     expect(html).toContain('<h3>SSM parameters</h3>');
@@ -210,10 +210,43 @@ describe('the job summary', () => {
   it('lists the canaries and SSM parameters in the CLI text', () => {
     const text = textSummary(proven);
     expect(text).toContain(
-      '  canary arm64  us-east-1        passed in 2.3 s (aws-cli/2.36.5, jq-1.7.1)',
+      '  canary arm64  us-east-1        passed in 2.3 s (aws-cli/2.31.2, jq-1.7.1)',
     );
     expect(text).toContain(
       '  ssm    us-east-1        /lambda-shell-runtime/arm64/latest kept: kept at 1.3.0',
     );
+  });
+
+  it('lists a retraction per region × architecture, in the CLI text and the job summary', async () => {
+    const arn = 'arn:aws:lambda:us-east-1:123456789012:layer:lambda-shell-runtime-arm64:4';
+    const retracted: PipelineResult = {
+      version: '1.2.0',
+      dryRun: false,
+      zips: [],
+      done: ['retract'],
+      retract: {
+        version: '1.2.0',
+        plan: [],
+        layers: [
+          {
+            region: 'us-east-1',
+            arch: 'arm64',
+            arn,
+            status: 'retracted',
+            unshared: ['lsr-public'],
+            version: 'deleted',
+            latest: 'moved to 1.1.0',
+            detail: '',
+          },
+        ],
+      },
+    };
+    expect(textSummary(retracted)).toContain(
+      `  retract arm64  us-east-1        ${arn} unshared lsr-public; deleted; moved to 1.1.0 retracted`,
+    );
+    await writeJobSummary(retracted);
+    const html = readFileSync(join(dir, 'summary'), 'utf8');
+    expect(html).toContain('<h3>Retracted</h3>');
+    expect(html).toContain(`<td>${arn}</td><td>unshared lsr-public; deleted; moved to 1.1.0</td>`);
   });
 });

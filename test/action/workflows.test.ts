@@ -67,7 +67,7 @@ function subjectOf(job: Job, workflow: Workflow): string {
   return `${repo}:ref:refs/tags/v1.2.3`;
 }
 
-describe('the release workflows', () => {
+describe('the release (and retract) workflows', () => {
   const awsJobs = jobs.filter(({ job }) => uses(job, 'aws-actions/configure-aws-credentials'));
 
   it('are every workflow that configures AWS credentials, the README snippet included', () => {
@@ -75,6 +75,7 @@ describe('the release workflows', () => {
       '.github/workflows/release.yml',
       'README.md (maintainer snippet)',
       'examples/workflows/release-native-arm64.yml',
+      'examples/workflows/retract.yml',
     ]);
   });
 

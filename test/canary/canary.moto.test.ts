@@ -129,7 +129,7 @@ describe('canary against moto, invoked through the layer', () => {
     // us-east-1: the layer plus a stand-in bin/aws (what a docker-built layer has);
     // eu-west-1: a layer whose bootstrap dies in init; ap-southeast-2: the stand-in too.
     const awsStandIn =
-      '#!/bin/sh\necho "aws-cli/2.36.5 Python/3.13.7 Linux/6.1.0 exe/x86_64.amzn.2023"\n';
+      '#!/bin/sh\necho "aws-cli/2.31.2 Python/3.13.7 Linux/6.1.0 exe/x86_64.amzn.2023"\n';
     const withAws = await variantZip(suite.zipPath, { 'bin/aws': awsStandIn });
     const broken = await variantZip(suite.zipPath, {
       bootstrap: '#!/bin/sh\necho "broken layer" >&2\nexit 7\n',
@@ -149,13 +149,13 @@ describe('canary against moto, invoked through the layer', () => {
       ['eu-west-1', 'failed'],
       ['ap-southeast-2', 'passed'],
     ]);
-    expect(outcomes[0].awsVersion).toBe('aws-cli/2.36.5');
+    expect(outcomes[0].awsVersion).toBe('aws-cli/2.31.2');
     expect(outcomes[1].detail).toMatch(/the invocation failed \(Unhandled\).*Runtime\.ExitError/);
     expect(outcomes.every((outcome) => outcome.deleted)).toBe(true);
     const message = (error as CanaryError).message;
     expect(message).toMatch(/^canary failed in eu-west-1:/);
     expect(message).toMatch(/others:\n {2}us-east-1 \S+: passed\n {2}ap-southeast-2 \S+: passed/);
-    expect(text).toMatch(/us-east-1\s+\S+\s+\S+\s+[\d.]+ s\s+aws-cli\/2\.36\.5\s+jq-\S+\s+passed/);
+    expect(text).toMatch(/us-east-1\s+\S+\s+\S+\s+[\d.]+ s\s+aws-cli\/2\.31\.2\s+jq-\S+\s+passed/);
     await noFunctionsLeft();
   }, 90_000);
 

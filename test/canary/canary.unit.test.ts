@@ -18,10 +18,10 @@ describe('the canary answer check', () => {
   it('takes the versions from an answer that carries the event back', () => {
     expect(
       checkCanaryAnswer(
-        answer({ aws: 'aws-cli/2.36.5 Python/3.13.7 Linux/6.1.0 exe/aarch64.amzn.2023' }),
+        answer({ aws: 'aws-cli/2.31.2 Python/3.13.7 Linux/6.1.0 exe/aarch64.amzn.2023' }),
         { event, awsCli: true },
       ),
-    ).toEqual({ awsVersion: 'aws-cli/2.36.5', jqVersion: 'jq-1.7.1' });
+    ).toEqual({ awsVersion: 'aws-cli/2.31.2', jqVersion: 'jq-1.7.1' });
   });
 
   it('needs no AWS CLI from a local-builder layer, and reports one if present', () => {

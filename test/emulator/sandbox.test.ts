@@ -29,6 +29,30 @@ const inits = (box: LambdaSandbox): number =>
   (box.stderr.toString().match(/^init /gm) ?? []).length;
 
 describe('LambdaSandbox', () => {
+  it('counts the runtimes it started, so a crash and restart shows', async () => {
+    const box = await startSandbox();
+    expect((await box.invoke({ payload: 'one' })).status).toBe('success');
+    expect(box.starts).toBe(1);
+    expect((await box.invoke({ payload: 'exit3' })).status).toBe('error');
+    expect((await box.invoke({ payload: 'two' })).payload.toString()).toBe('echo:two');
+    expect(box.starts).toBe(2);
+    expect(box.starts).toBe(inits(box));
+  });
+
+  it('records the processes still in the runtime group when it exited', async () => {
+    const pidFile = join(task.dir, 'sleeper.pid');
+    const box = await startSandbox({ env: { TASK_ROOT_PIDFILE: pidFile } });
+    void box.invoke({ payload: 'sleep' });
+    let pid = '';
+    while (!pid) {
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      pid = await readFile(pidFile, 'utf8').catch(() => '');
+    }
+    process.kill(box.pid!, 'SIGKILL');
+    await box.exited();
+    expect(box.leftovers.map((process) => process.pid)).toContain(Number(pid.trim()));
+  });
+
   it('runs a bootstrap that answers events, with its output collected and streamed', async () => {
     const live: string[] = [];
     const box = await startSandbox({ onStderr: (chunk) => live.push(chunk.toString()) });
@@ -172,5 +196,40 @@ describe('LambdaSandbox', () => {
     expect(result.status).toBe('timeout');
     expect(result.payload.toString()).toContain('Init timed out after 1.00 seconds');
     expect((await box.exited()).signal).toBe('SIGKILL');
+  });
+});
+
+describe('LambdaSandbox /tmp', () => {
+  it('gives each sandbox its own TMPDIR, kept across restarts and removed on stop', async () => {
+    const { mkdtemp, writeFile, rm } = await import('node:fs/promises');
+    const { existsSync } = await import('node:fs');
+    const { tmpdir } = await import('node:os');
+    const root = await mkdtemp(join(tmpdir(), 'lsr-two-sandboxes-'));
+    await writeFile(join(root, 'function.sh'), 'handler() { printf "%s:" "$TMPDIR"; cat; }\n');
+    const boxes = await Promise.all(
+      [0, 1].map(() => LambdaSandbox.start({ taskRoot: root, handler: 'function.handler' })),
+    );
+    try {
+      // Both real bootstraps clear their working directory at start: in a shared TMPDIR the
+      // second would remove the first one's files mid-invocation.
+      const answers = await Promise.all(
+        [0, 1, 2, 3, 4, 5].map(async (n) => {
+          const result = await boxes[n % 2].invoke({ payload: `event-${n}` });
+          return result.payload.toString();
+        }),
+      );
+      const dirs = answers.map((answer) => answer.split(':')[0]);
+      expect(answers.map((answer) => answer.split(':')[1])).toEqual(
+        [0, 1, 2, 3, 4, 5].map((n) => `event-${n}`),
+      );
+      expect(new Set(dirs).size).toBe(2);
+      expect(dirs.every((dir) => existsSync(dir))).toBe(true);
+      expect(boxes.map((box) => box.starts)).toEqual([1, 1]);
+      await Promise.all(boxes.map((box) => box.stop()));
+      expect(dirs.some((dir) => existsSync(dir))).toBe(false);
+    } finally {
+      await Promise.all(boxes.map((box) => box.stop()));
+      await rm(root, { recursive: true, force: true });
+    }
   });
 });

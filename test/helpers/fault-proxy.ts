@@ -23,6 +23,8 @@ export interface FaultRule {
   path?: RegExp;
   /** Matched against the query string, with its "?" (e.g. /MaxItems=50/). */
   query?: RegExp;
+  /** Matched against X-Amz-Target (JSON protocols). */
+  target?: string;
   /** Matched against the SigV4 scope's region. */
   region?: string;
   /** Which matching request gets the fault, counting from 1 (default 1), or every one. */
@@ -38,6 +40,9 @@ export interface RecordedRequest {
   /** From the SigV4 credential scope: lambda, s3, serverlessrepo… */
   service: string;
   region: string;
+  target?: string;
+  /** A JSON protocol's request body (X-Amz-Target set), parsed; undefined otherwise. */
+  json?: Record<string, unknown>;
   /** What the SDK got: an HTTP status, or 'dropped'. */
   answered: number | 'dropped';
   fault?: Fault;
@@ -145,6 +150,7 @@ export async function startFaultProxy(upstreamEndpoint: string): Promise<FaultPr
     method: string,
     path: string,
     query: string,
+    target: string | undefined,
     region: string,
   ): Fault | undefined => {
     let fault: Fault | undefined;
@@ -153,6 +159,7 @@ export async function startFaultProxy(upstreamEndpoint: string): Promise<FaultPr
       if (rule.method !== method) continue;
       if (rule.path && !rule.path.test(path)) continue;
       if (rule.query && !rule.query.test(query)) continue;
+      if (rule.target && rule.target !== target) continue;
       if (rule.region && rule.region !== region) continue;
       entry.seen++;
       if (rule.nth === 'every' || entry.seen === (rule.nth ?? 1)) fault ??= rule.fault;
@@ -165,9 +172,10 @@ export async function startFaultProxy(upstreamEndpoint: string): Promise<FaultPr
       const url = new URL(incoming.url ?? '/', 'http://proxy');
       const method = incoming.method ?? 'GET';
       const path = decodeURIComponent(url.pathname);
+      const target = incoming.headers['x-amz-target'] as string | undefined;
       const { service, region } = scopeOf(incoming.headers);
       const body = await readBody(incoming);
-      const fault = match(method, path, url.search, region);
+      const fault = match(method, path, url.search, target, region);
       const record = (answered: number | 'dropped'): void => {
         requests.push({
           method,
@@ -175,6 +183,10 @@ export async function startFaultProxy(upstreamEndpoint: string): Promise<FaultPr
           query: url.searchParams,
           service,
           region,
+          target,
+          json: target
+            ? (JSON.parse(body.toString() || '{}') as Record<string, unknown>)
+            : undefined,
           answered,
           fault,
         });

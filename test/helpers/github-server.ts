@@ -571,7 +571,7 @@ export class GitHubServer {
         'state cannot be changed when release is immutable',
         'releases#update-a-release',
       );
-    // The release step only publishes drafts (draft: false, make_latest).
+    // Publishing a draft (draft: false, make_latest), or a new title and notes (retract).
     const publishing = release.draft && input.draft === false;
     if (
       publishing &&
@@ -581,6 +581,9 @@ export class GitHubServer {
     )
       return validationFailed('Release', 'already_exists', 'tag_name', 'releases#update-a-release');
     if (typeof input.draft === 'boolean') release.draft = input.draft;
+    // Title and notes stay editable on an immutable release (only its assets and tag are frozen).
+    if (typeof input.name === 'string') release.name = input.name;
+    if (typeof input.body === 'string') release.body = input.body;
     if (publishing) {
       release.publishedAt = new Date().toISOString();
       release.immutable = this.options.immutableReleases;

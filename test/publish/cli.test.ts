@@ -46,6 +46,7 @@ describe('lambda-shell-runtime publish', () => {
       '--layer-name',
       'cli-{arch}',
       '--align-versions',
+      'fill',
     ]);
     expect(code).toBe(0);
     const arns = JSON.parse(stdout);

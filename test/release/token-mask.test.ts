@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, test } from '@jest/globals';
 import { releaseCommand } from '../../src/commands/release.js';
 import { getInputs } from '../../src/context.js';
-import { connect } from '../../src/release/client.js';
+import { connect } from '../../src/github/client.js';
 import { captureOutput, makeDist, type Captured, type Dist } from './fixtures.js';
 
 // The GitHub token is masked (core.setSecret: the runner's ::add-mask:: command) wherever it

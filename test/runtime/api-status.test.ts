@@ -1,8 +1,7 @@
 import { createServer as createHttpServer } from 'node:http';
 import { createServer, type AddressInfo } from 'node:net';
 import type { LambdaSandbox } from '../../src/emulator/sandbox.js';
-import { shells } from '../helpers/shells.js';
-import { useRuntimeFixture, eventually, text } from './support.js';
+import { useRuntimeFixture, eventually, text, runtimeShells } from './support.js';
 
 const ECHO = { 'echo.sh': 'handler() { cat; }\n' };
 const MAX_NEXT_ATTEMPTS = 6; // the first GET and the five retries of the bootstrap's backoff
@@ -21,7 +20,7 @@ async function closedPort(): Promise<number> {
   return port;
 }
 
-describe.each(shells)('the bootstrap under %s: Runtime API statuses', (shell) => {
+describe.each(runtimeShells)('the bootstrap under %s: Runtime API statuses', (shell) => {
   const fixture = useRuntimeFixture(shell);
 
   it('retries GET /next on 500 with backoff, and never hands the error body to the handler', async () => {
@@ -166,6 +165,7 @@ describe.each(shells)('the bootstrap under %s: Runtime API statuses', (shell) =>
       expect(requestsTo(sandbox, 'next')).toHaveLength(1);
       expect(text(sandbox.stderr)).toContain('(HTTP 500); stopping');
       expect(text((await sandbox.invoke({ payload: 'again\n' })).payload)).toBe('again');
+      fixture().expectStarts(sandbox, 2); // the crash is the point: the sandbox started a second runtime
     },
   );
 });

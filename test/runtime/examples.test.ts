@@ -1,17 +1,16 @@
 import { paths } from '../../src/paths.js';
 import { LambdaSandbox } from '../../src/emulator/sandbox.js';
-import { shells } from '../helpers/shells.js';
-import { RuntimeFixture, text } from './support.js';
+import { RuntimeFixture, runtimeShells, text } from './support.js';
 
 /** The examples as examples/README.md shows them, run from examples/ itself. */
-describe.each(shells)('the examples under %s', (shell) => {
+describe.each(runtimeShells)('the examples under %s', (shell) => {
   let fixture: RuntimeFixture;
   const sandboxes: LambdaSandbox[] = [];
   const start = async (handler: string) => {
     const sandbox = await LambdaSandbox.start({
       taskRoot: paths.examples,
       handler,
-      shell,
+      shell: fixture.command,
       env: { TMPDIR: fixture.tmp },
     });
     sandboxes.push(sandbox);
@@ -21,6 +20,8 @@ describe.each(shells)('the examples under %s', (shell) => {
     fixture = new RuntimeFixture(shell);
   });
   afterEach(async () => {
+    // A runtime that crashed and was started again by the sandbox must not pass.
+    for (const sandbox of sandboxes) expect(sandbox.starts).toBe(1);
     await Promise.all(sandboxes.splice(0).map((sandbox) => sandbox.stop()));
     await fixture.cleanup();
   });

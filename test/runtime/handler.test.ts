@@ -3,8 +3,7 @@ import { createServer, type IncomingHttpHeaders } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { paths } from '../../src/paths.js';
-import { shells } from '../helpers/shells.js';
-import { useRuntimeFixture, text } from './support.js';
+import { useRuntimeFixture, text, runtimeShells } from './support.js';
 
 const SIX_MB = 6 * 1024 * 1024;
 
@@ -26,7 +25,7 @@ function parseEnv(output: string): Record<string, string> {
   );
 }
 
-describe.each(shells)('the bootstrap under %s: handlers', (shell) => {
+describe.each(runtimeShells)('the bootstrap under %s: handlers', (shell) => {
   const fixture = useRuntimeFixture(shell);
 
   it('runs the example function: event on stdin, response from stdout, logs on stderr', async () => {
@@ -58,7 +57,7 @@ describe.each(shells)('the bootstrap under %s: handlers', (shell) => {
     expect(result.payload.equals(payload)).toBe(true);
   });
 
-  it('keeps its files in one private temp dir, removed when it exits', async () => {
+  it('keeps its files in one fixed private directory under TMPDIR, removed when it exits', async () => {
     const sandbox = await fixture().start('echo.handler', {}, { 'echo.sh': 'handler() { cat; }\n' });
     await sandbox.invoke({ payload: 'x' });
     const dirs = readdirSync(fixture().tmp);
@@ -213,7 +212,7 @@ handler() {
     mess)
       counter=$((counter + 1)); cd /; umask 077; trap 'echo trapped >&2' EXIT; set -u
       helper() { printf redefined; }
-      _lsr_post_response() { :; }
+      _lsr_answer_and_fetch_next() { :; }
       LAMBDA_TASK_ROOT=/nowhere
       exit 0 ;;
     die) set -e; false; printf unreachable ;;

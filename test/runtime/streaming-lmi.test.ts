@@ -1,5 +1,4 @@
-import { shells } from '../helpers/shells.js';
-import { useRuntimeFixture, eventually, text } from './support.js';
+import { useRuntimeFixture, eventually, text, runtimeShells } from './support.js';
 
 const STREAMING = `LSR_RESPONSE_MODE=streaming
 LSR_CONTENT_TYPE=text/plain
@@ -12,7 +11,7 @@ handler() {
 }
 `;
 
-describe.each(shells)('the bootstrap under %s: streaming and LMI', (shell) => {
+describe.each(runtimeShells)('the bootstrap under %s: streaming and LMI', (shell) => {
   const fixture = useRuntimeFixture(shell);
 
   it('streams the response as a chunked POST when the handler file opts in', async () => {

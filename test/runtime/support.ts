@@ -4,7 +4,12 @@ import { join } from 'node:path';
 import { LambdaSandbox, type SandboxOptions } from '../../src/emulator/sandbox.js';
 import { which } from '../../src/exec.js';
 import { paths } from '../../src/paths.js';
-import { assertShell, type Shell } from '../helpers/shells.js';
+import { assertShell, shells } from '../helpers/shells.js';
+
+/** The shells the runtime tests run the bootstrap under: shells.ts's, and bash started as `sh`
+ * (POSIX mode: how provided.al2023 runs `#!/bin/sh`). */
+export const runtimeShells = [...shells, 'bash as sh'] as const;
+export type RuntimeShell = (typeof runtimeShells)[number];
 
 /** Handler files keyed by their name in the task root; a leading `#!` file is made executable. */
 export type TaskFiles = Record<string, string | { content: string | Buffer; mode: number }>;
@@ -18,11 +23,38 @@ export class RuntimeFixture {
   readonly taskRoot = join(this.root, 'task');
   readonly tmp = join(this.root, 'tmp');
   private readonly sandboxes: LambdaSandbox[] = [];
+  private readonly expectedStarts = new Map<LambdaSandbox, number>();
+  /** What the sandbox runs: the shell's name, or for bash as sh a link named sh to bash. */
+  readonly command: string;
 
-  constructor(readonly shell: Shell) {
-    assertShell(shell);
+  constructor(readonly shell: RuntimeShell) {
+    assertShell(shell === 'bash as sh' ? 'bash' : shell);
     mkdirSync(this.taskRoot);
     mkdirSync(this.tmp);
+    this.command = shell;
+    if (shell === 'bash as sh') {
+      this.command = join(this.root, 'sh');
+      symlinkSync(which('bash')!, this.command);
+    }
+  }
+
+  /** A sandbox whose runtime is meant to be started `count` times (a crash test); default 1. */
+  expectStarts(sandbox: LambdaSandbox, count: number): void {
+    this.expectedStarts.set(sandbox, count);
+  }
+
+  /**
+   * Throws unless each sandbox started its runtime as often as expected (once by default), so a
+   * runtime that dies and is restarted by the sandbox cannot pass a test.
+   */
+  verifyStarts(): void {
+    for (const [index, sandbox] of this.sandboxes.entries()) {
+      const expected = this.expectedStarts.get(sandbox) ?? 1;
+      if (sandbox.starts !== expected)
+        throw new Error(
+          `sandbox ${index + 1}: the runtime was started ${sandbox.starts} times, expected ${expected}\n${text(sandbox.stderr)}`,
+        );
+    }
   }
 
   write(files: TaskFiles): this {
@@ -49,7 +81,7 @@ export class RuntimeFixture {
       bootstrap: paths.bootstrap,
       taskRoot: this.taskRoot,
       handler,
-      shell: this.shell,
+      shell: this.command,
       timeoutSeconds: 10,
       ...options,
       env: { TMPDIR: this.tmp, ...options.env },
@@ -76,7 +108,7 @@ export class RuntimeFixture {
 }
 
 /** Tools the bootstrap's error paths use, besides the shells the sandbox starts. */
-export const BASE_TOOLS = ['sh', 'dash', 'bash', 'busybox', 'mktemp', 'rm', 'mkdir', 'head', 'od', 'sleep', 'kill'];
+export const BASE_TOOLS = ['sh', 'dash', 'bash', 'busybox', 'rm', 'mkdir', 'head', 'od', 'dd', 'sleep', 'kill', 'readlink'];
 
 export const text = (buffer: Buffer): string => buffer.toString('utf8');
 
@@ -89,12 +121,21 @@ export async function eventually(predicate: () => boolean, ms = 5000, what = 'co
   }
 }
 
-/** A fresh RuntimeFixture under `shell` for each test of the suite, cleaned up after it. */
-export function useRuntimeFixture(shell: Shell): () => RuntimeFixture {
+/**
+ * A fresh RuntimeFixture under `shell` for each test of the suite, cleaned up after it; a test
+ * fails if a sandbox started its runtime more often than the test expected.
+ */
+export function useRuntimeFixture(shell: RuntimeShell): () => RuntimeFixture {
   let fixture: RuntimeFixture | undefined;
   beforeEach(() => {
     fixture = new RuntimeFixture(shell);
   });
-  afterEach(() => fixture?.cleanup());
+  afterEach(async () => {
+    try {
+      fixture?.verifyStarts();
+    } finally {
+      await fixture?.cleanup();
+    }
+  });
   return () => fixture!;
 }

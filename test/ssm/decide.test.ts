@@ -1,4 +1,6 @@
 import { parseSsmPrefix } from '../../src/aws/parsers.js';
+import { retractedVersions } from '../../src/aws/ssm-names.js';
+import { latestAfterRetract } from '../../src/retract/latest.js';
 import { decideLatest } from '../../src/ssm/decide.js';
 
 const P = '/p';
@@ -49,6 +51,61 @@ describe('whether latest moves', () => {
       move: true,
       current: '1.0.0',
     });
+  });
+});
+
+describe('latest and retracted releases', () => {
+  it('never moves to a retracted release, and a retracted release never holds latest back', () => {
+    const existing = parameters({ latest: 'A', '1.0.0': 'A', '2.0.0': 'B' });
+    expect(decideLatest(existing, P, 'arm64', '2.0.0', new Set(['2.0.0']))).toEqual({
+      move: false,
+      reason: '2.0.0 is retracted: latest is for releases in use',
+    });
+    // latest names none of them: without the retracted 2.0.0, the backport 1.0.1 is the newest.
+    const orphan = parameters({ latest: 'X', '1.0.0': 'A', '2.0.0': 'B' });
+    expect(decideLatest(orphan, P, 'arm64', '1.0.1').move).toBe(false);
+    expect(decideLatest(orphan, P, 'arm64', '1.0.1', new Set(['2.0.0']))).toMatchObject({
+      move: true,
+      current: '1.0.0',
+    });
+  });
+
+  it('retract moves latest back to the newest release not retracted, and only off a retracted one', () => {
+    const existing = parameters({
+      latest: 'C',
+      '1.0.0': 'A',
+      '1.1.0': 'B',
+      '1.2.0': 'C',
+      '1.3.0-rc.1': 'R',
+    });
+    expect(latestAfterRetract(existing, 'C', P, 'arm64', new Set(['1.2.0']))).toEqual({
+      kind: 'move',
+      to: '1.1.0',
+      value: 'B',
+    });
+    expect(latestAfterRetract(existing, 'C', P, 'arm64', new Set(['1.2.0', '1.1.0']))).toEqual({
+      kind: 'move',
+      to: '1.0.0',
+      value: 'A',
+    });
+    expect(latestAfterRetract(existing, 'C', P, 'arm64', new Set(['1.1.0'])).kind).toBe('stay');
+    expect(
+      latestAfterRetract(existing, 'C', P, 'arm64', new Set(['1.0.0', '1.1.0', '1.2.0'])).kind,
+    ).toBe('orphan');
+    // 1.2.1 reused 1.2.0's version (the same ARN): it is no way back.
+    const reused = parameters({ latest: 'C', '1.1.0': 'B', '1.2.0': 'C', '1.2.1': 'C' });
+    expect(latestAfterRetract(reused, 'C', P, 'arm64', new Set(['1.2.0']))).toMatchObject({
+      to: '1.1.0',
+    });
+  });
+
+  it('reads the versions the markers name, build metadata included', () => {
+    const markers = new Map([
+      ['/p/arm64/retracted/1.2.0', 'bad'],
+      ['/p/arm64/retracted/1.3.0_build.5', 'worse'],
+      ['/p/arm64/retracted/notes', 'x'],
+    ]);
+    expect([...retractedVersions(markers)]).toEqual(['1.2.0', '1.3.0+build.5']);
   });
 });
 

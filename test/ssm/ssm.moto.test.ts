@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runCli } from '../../src/cli.js';
 import type { LayersDocument } from '../../src/dist.js';
-import { awsSsmApi } from '../../src/ssm/api.js';
+import { awsSsmApi } from '../../src/aws/ssm-api.js';
 import { SsmError, writeParameters, type SsmOptions } from '../../src/ssm/index.js';
 import { captureRejection, captureWrites } from '../helpers/capture.js';
 import { awsTestEnv, setEnv, startMoto, type MotoServer } from '../helpers/moto.js';
@@ -188,9 +188,12 @@ describe('ssm parameters against moto', () => {
       expect.stringMatching(
         /^us-east-1 ssm:PutParameter \{"Name":"\/lsr-dry\/arm64\/1\.0\.0","Value":"arn:aws:lambda:us-east-1:123456789012:layer:lambda-shell-runtime-arm64:1","Description":".*","Type":"String","DataType":"text","Overwrite":true\}$/,
       ),
+      // The retract step's markers: a retracted release never becomes latest.
+      'us-east-1 ssm:GetParametersByPath {"Path":"/lsr-dry/arm64/retracted","Recursive":false}',
       expect.stringMatching(/^us-east-1 ssm:PutParameter \{"Name":"\/lsr-dry\/arm64\/latest"/),
       'us-east-1 ssm:GetParametersByPath {"Path":"/lsr-dry/amd64","Recursive":false}',
       expect.stringMatching(/amd64\/1\.0\.0/),
+      'us-east-1 ssm:GetParametersByPath {"Path":"/lsr-dry/amd64/retracted","Recursive":false}',
       expect.stringMatching(/amd64\/latest/),
     ]);
     expect(result!.parameters.every((row) => row.status === 'planned')).toBe(true);

@@ -1,6 +1,6 @@
 import { GetParametersByPathCommand, PutParameterCommand } from '@aws-sdk/client-ssm';
-import { ssmClient } from '../aws/clients.js';
-import { recorder, type Plan } from '../aws/plan.js';
+import { ssmClient } from './clients.js';
+import { recorder, type Plan } from './plan.js';
 
 /** A parameter as the ssm step writes it. */
 export interface ParameterWrite {
@@ -55,12 +55,17 @@ export function awsSsmApi(region: string): SsmApi {
   };
 }
 
-/** Records every call, makes none; answers as if no parameter existed yet. */
-export function dryRunSsmApi(region: string, plan: Plan): SsmApi {
+/**
+ * Records every write, makes none. Reads go through `reads` when given (the retract step's dry
+ * run shows what it would change); else they are recorded and answered as if no parameter
+ * existed yet.
+ */
+export function dryRunSsmApi(region: string, plan: Plan, reads?: SsmApi): SsmApi {
   const record = recorder(plan, region);
   return {
     region,
     async parameters(path) {
+      if (reads) return reads.parameters(path);
       record('ssm:GetParametersByPath', { Path: path, Recursive: false });
       return new Map();
     },

@@ -101,8 +101,18 @@ async function sameContent(
   // "open" (GitHub also says "starter") is an upload that never finished.
   if (remote.state !== 'uploaded' || remote.size !== local.size) return false;
   if (remote.digest) return remote.digest === `sha256:${local.sha256}`;
+  const bytes = await downloadAsset(client, remote, `download ${remote.name} to compare it`);
+  return sha256(bytes) === local.sha256;
+}
+
+/** An asset's bytes, through the API (which redirects to storage): works for private repositories. */
+export async function downloadAsset(
+  client: RepoClient,
+  remote: Pick<ReleaseAsset, 'id' | 'name'>,
+  action = `download ${remote.name}`,
+): Promise<Buffer> {
   const { octokit, owner, repo } = client;
-  const response = await call(client, `download ${remote.name} to compare it`, () =>
+  const response = await call(client, action, () =>
     octokit.request('GET /repos/{owner}/{repo}/releases/assets/{asset_id}', {
       owner,
       repo,
@@ -110,7 +120,7 @@ async function sameContent(
       headers: { accept: 'application/octet-stream' },
     }),
   );
-  return sha256(Buffer.from(response.data as unknown as ArrayBuffer)) === local.sha256;
+  return Buffer.from(response.data as unknown as ArrayBuffer);
 }
 
 async function decideAsset(

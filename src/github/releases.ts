@@ -135,3 +135,16 @@ export async function publishRelease(
   );
   return response.data;
 }
+
+/** Sets a release's title and notes (PATCH: the same request twice leaves the same release). */
+export async function editRelease(
+  client: RepoClient,
+  release: Pick<Release, 'id' | 'tag_name'>,
+  changes: { name: string; body: string },
+): Promise<Release> {
+  const { octokit, owner, repo } = client;
+  const response = await call(client, `edit the release ${release.tag_name}`, () =>
+    octokit.rest.repos.updateRelease({ owner, repo, release_id: release.id, ...changes }),
+  );
+  return response.data;
+}
