@@ -269,3 +269,16 @@ handler() {
 function copyTool(dir: string, tool: string): void {
   copyFileSync(which(tool)!, join(dir, tool));
 }
+
+describe('the bootstrap under dash, over thousands of invocations', () => {
+  const fixture = useRuntimeFixture('dash');
+
+  it('removes spent per-invocation files every 1,000 invocations, never the event in hand', async () => {
+    const sandbox = await fixture().start('echo.handler', {}, { 'echo.sh': 'handler() { cat; }\n' });
+    for (let n = 1; n <= 2001; n += 1) expect(text((await sandbox.invoke({ payload: `e${n}` })).payload)).toBe(`e${n}`);
+    const files = readdirSync(join(fixture().tmp, 'lambda-shell-runtime', '1'));
+    expect(files).not.toContain('0.1.out'); // the first thousand's, removed at the second wrap
+    expect(files).toContain('1.1999.out');
+    expect(files.length).toBeLessThan(4 * 1000 + 10);
+  }, 120_000);
+});
