@@ -2,7 +2,7 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { LambdaSandbox } from '../../src/emulator/sandbox.js';
-import { BASE_TOOLS, eventually, runtimeShells, text, useRuntimeFixture, type RuntimeFixture } from './support.js';
+import { BASE_TOOLS, eventually, runtimeShells, smallTmpfs, text, useRuntimeFixture, type RuntimeFixture } from './support.js';
 
 const strictUtf8 = new TextDecoder('utf-8', { fatal: true });
 const errorBody = (payload: Buffer) =>
@@ -17,14 +17,6 @@ function bytesUnder(dir: string): number {
     total += entry.isDirectory() ? bytesUnder(path) : statSync(path).size;
   }
   return total;
-}
-
-/** A TMPDIR of `size` on its own tmpfs (the tests run as root), unmounted by the returned function. */
-function smallTmpfs(fixture: RuntimeFixture, size: string): { dir: string; unmount: () => void } {
-  const dir = join(fixture.root, 'small-tmp');
-  mkdirSync(dir);
-  execFileSync('mount', ['-t', 'tmpfs', '-o', `size=${size},mode=1777`, 'tmpfs', dir]);
-  return { dir, unmount: () => execFileSync('umount', ['-l', dir]) };
 }
 
 describe.each(runtimeShells)('the bootstrap under %s, under real-world faults', (shell) => {

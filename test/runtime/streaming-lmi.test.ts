@@ -67,7 +67,8 @@ handler() {
 
   it('runs AWS_LAMBDA_MAX_CONCURRENCY independent workers, each with its own files', async () => {
     const sandbox = await fixture().start('w.handler', { maxConcurrency: 4 }, {
-      'w.sh': 'handler() { sleep 0.5; cat; printf "|%s" "$LSR_ERROR_TYPE_FILE"; }\n',
+      // $LSR_ERROR_TYPE_FILE is new for each invocation, in its worker's own folder
+      'w.sh': 'handler() { sleep 0.5; cat; printf "|%s" "${LSR_ERROR_TYPE_FILE%/*}"; }\n',
     });
     await sandbox.emulator.waitForNext();
     const started = Date.now();
@@ -78,8 +79,8 @@ handler() {
     expect(results.map((result) => text(result.payload).split('|')[0])).toEqual(
       Array.from({ length: 8 }, (_, index) => `event-${index}`),
     );
-    const workerFiles = new Set(results.map((result) => text(result.payload).split('|')[1]));
-    expect(workerFiles.size).toBe(4);
+    const workerFolders = new Set(results.map((result) => text(result.payload).split('|')[1]));
+    expect(workerFolders.size).toBe(4);
     expect(elapsed).toBeLessThan(2500); // 8 × 0.5 s in 4 lanes, not one after another (4 s)
   });
 

@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import { chmodSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -138,4 +139,12 @@ export function useRuntimeFixture(shell: RuntimeShell): () => RuntimeFixture {
     }
   });
   return () => fixture!;
+}
+
+/** A TMPDIR of `size` on its own tmpfs (the tests run as root), unmounted by the returned function. */
+export function smallTmpfs(fixture: RuntimeFixture, size: string): { dir: string; unmount: () => void } {
+  const dir = join(fixture.root, 'small-tmp');
+  mkdirSync(dir);
+  execFileSync('mount', ['-t', 'tmpfs', '-o', `size=${size},mode=1777`, 'tmpfs', dir]);
+  return { dir, unmount: () => execFileSync('umount', ['-l', dir]) };
 }
