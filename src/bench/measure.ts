@@ -22,8 +22,11 @@ export interface Timing {
   answeredExactlyOnce: boolean;
 }
 
-/** A 1 KiB JSON event, one line. */
-export const BENCH_EVENT = `{"bench":true,"payload":"${'x'.repeat(1024 - 27)}"}`;
+/** A one-line JSON event of `bytes` bytes (at least 27). */
+export const benchEvent = (bytes: number): string =>
+  `{"bench":true,"payload":"${'x'.repeat(Math.max(0, bytes - 27))}"}`;
+/** The default event: 1 KiB. */
+export const BENCH_EVENT = benchEvent(1024);
 
 async function invokeMany(
   sandbox: LambdaSandbox,

@@ -7,6 +7,7 @@ import { createCpuQuota, type CpuQuota } from './cgroup.js';
 import { FLOOR_BOOTSTRAP } from './floor.js';
 import {
   countProcessesPerInvocation,
+  benchEvent,
   timeInvocations,
   type BenchTarget,
   type Timing,
@@ -29,6 +30,8 @@ export interface BenchOptions {
   tracedInvocations?: number;
   /** Run the runtimes (not the emulator) under a CPU quota of this % of one core. */
   cpuPercent?: number;
+  /** Bytes of the event each invocation gets (default 1024). */
+  eventBytes?: number;
 }
 
 export type Transport = 'bash' | 'curl';
@@ -63,6 +66,7 @@ export interface BenchReport {
   invocations: number;
   tracedInvocations: number;
   cpuPercent?: number;
+  eventBytes?: number;
   /** How the CPU quota was applied, when it was. */
   quota?: string;
   shells: ShellReport[];
@@ -94,7 +98,12 @@ export async function runBench(options: BenchOptions): Promise<BenchReport> {
     const shells: ShellReport[] = [];
     for (const shell of options.shells) {
       const command = shellCommand(shell, work);
-      const common = { shell: command, taskRoot: paths.examples, env: { TMPDIR: work } };
+      const common = {
+        shell: command,
+        taskRoot: paths.examples,
+        env: { TMPDIR: work },
+        event: benchEvent(options.eventBytes ?? 1024),
+      };
       const runtime = (transport: Transport): BenchTarget => ({
         ...common,
         bootstrap: paths.bootstrap,
@@ -137,6 +146,7 @@ export async function runBench(options: BenchOptions): Promise<BenchReport> {
       invocations: options.invocations,
       tracedInvocations,
       cpuPercent: options.cpuPercent,
+      eventBytes: options.eventBytes,
       quota: quota?.describe,
       shells,
       handover: bash ? await measureHandover(shellCommand(bash, work), work) : undefined,
@@ -197,7 +207,7 @@ export function formatBenchReport(report: BenchReport): string {
       ? 'a full core'
       : `${report.cpuPercent}% of one core (${report.quota ?? 'quota'})`;
   const lines = [
-    `lambda-shell-runtime bench: ${report.invocations} invocations of examples/function.sh with a 1 KiB event per target, at ${cpu}; processes counted over ${report.tracedInvocations}`,
+    `lambda-shell-runtime bench: ${report.invocations} invocations of examples/function.sh with a ${report.eventBytes ?? 1024}-byte event per target, at ${cpu}; processes counted over ${report.tracedInvocations}`,
     '',
     `${'shell'.padEnd(11)} ${'transport'.padEnd(10)} ${'ms/invocation'.padStart(13)} ${'init ms'.padStart(8)} ${'processes'.padStart(9)} ${'ratio to floor'.padStart(14)}  targets`,
   ];

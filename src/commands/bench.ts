@@ -39,6 +39,12 @@ function parseCpuPercent(value: string): number | undefined {
   return percent;
 }
 
+function parseEventBytes(value: string): number {
+  if (!/^\d{2,7}$/.test(value) || Number(value) < 27 || Number(value) > 6 * 1024 * 1024)
+    throw new InputError('--event-bytes', value, 'a whole number of bytes from 27 to 6291456');
+  return Number(value);
+}
+
 /** `bench`: the runtime against the floor, in ms and processes per invocation (see src/bench). */
 export const benchCommand: Command = {
   name: 'bench',
@@ -49,17 +55,20 @@ export const benchCommand: Command = {
     "  --shell SHELL      dash, bash, 'bash as sh' or 'busybox sh' (default: all four)",
     '  --cpu-percent P    run the runtimes under a CPU quota of P% of one core (cgroup v1 or v2),',
     '                     as Lambda gives a function of P x 17.69 MB',
+    '  --event-bytes N    the size of each JSON event (default 1024)',
   ].join('\n'),
   options: {
     invocations: { type: 'string' },
     shell: { type: 'string' },
     'cpu-percent': { type: 'string' },
+    'event-bytes': { type: 'string' },
   },
   async run(values) {
     const report = await runBench({
       invocations: parseInvocations(stringOption(values, 'invocations', '1000')),
       shells: parseShells(stringOption(values, 'shell')),
       cpuPercent: parseCpuPercent(stringOption(values, 'cpu-percent')),
+      eventBytes: parseEventBytes(stringOption(values, 'event-bytes', '1024')),
     });
     process.stdout.write(formatBenchReport(report));
     return answeredExactlyOnce(report) ? 0 : 1;

@@ -32,7 +32,7 @@ describe('bench', () => {
       handover: { event: [0, 1], response: [0, 1] },
     };
     const text = formatBenchReport(report);
-    expect(text).toContain('at 7.2% of one core (cgroup v1 at /x: 7200 us of CPU every 100000 us)');
+    expect(text).toContain('with a 1024-byte event per target, at 7.2% of one core (cgroup v1 at /x: 7200 us of CPU every 100000 us)');
     expect(text).toMatch(/^bash +bash +3\.50 +20\.0 +0\.00 +0\.350 {2}processes 0: met; ratio <= 0\.5: met$/m);
     expect(text).toMatch(/^bash +curl +12\.00 +20\.0 +1\.00 +1\.200 {2}processes 1: met; ratio <= 1\.15: missed$/m);
     expect(text).toMatch(/^bash +floor +10\.00 +20\.0 +1\.00 +1\.000 /m);
@@ -59,5 +59,6 @@ describe('bench', () => {
     await expect(benchCommand.run({ shell: 'zsh' }, [])).rejects.toThrow(/--shell/);
     await expect(benchCommand.run({ 'cpu-percent': '0' }, [])).rejects.toThrow(/--cpu-percent/);
     await expect(benchCommand.run({ 'cpu-percent': 'half' }, [])).rejects.toThrow(/--cpu-percent/);
+    await expect(benchCommand.run({ 'event-bytes': '3' }, [])).rejects.toThrow(/--event-bytes/);
   });
 });
