@@ -20,6 +20,7 @@ export const packageRoot = findPackageRoot(dirname(fileURLToPath(import.meta.url
 
 export const paths = {
   bootstrap: join(packageRoot, 'runtime', 'bootstrap'),
+  httpBash: join(packageRoot, 'runtime', 'bootstrap.d', 'http-bash.sh'),
   examples: join(packageRoot, 'examples'),
   dockerfile: join(packageRoot, 'docker', 'Dockerfile'),
   dockerContext: packageRoot,

@@ -9,6 +9,8 @@ export interface BenchTarget {
   handler: string;
   shell: string;
   env?: Record<string, string | undefined>;
+  /** The event each invocation gets; default BENCH_EVENT. */
+  event?: string;
 }
 
 export interface Timing {
@@ -20,15 +22,20 @@ export interface Timing {
   answeredExactlyOnce: boolean;
 }
 
-const EVENT = '{"bench":true,"payload":"hello from the benchmark"}';
+/** A one-line JSON event of `bytes` bytes (at least 27). */
+export const benchEvent = (bytes: number): string =>
+  `{"bench":true,"payload":"${'x'.repeat(Math.max(0, bytes - 27))}"}`;
+/** The default event: 1 KiB. */
+export const BENCH_EVENT = benchEvent(1024);
 
 async function invokeMany(
   sandbox: LambdaSandbox,
   invocations: number,
+  event: string,
   ids: string[] = [],
 ): Promise<void> {
   for (let index = 0; index < invocations; index += 1) {
-    const result = await sandbox.invoke({ payload: EVENT });
+    const result = await sandbox.invoke({ payload: event });
     ids.push(result.requestId);
     if (result.status !== 'success')
       throw new Error(
@@ -66,13 +73,14 @@ export async function timeInvocations(
   try {
     for (const target of targets) started.push(await startTimed(target));
     const ids: string[][] = targets.map(() => []);
-    for (const [index, { sandbox }] of started.entries()) await invokeMany(sandbox, 1, ids[index]); // warm-up
+    for (const [index, { sandbox }] of started.entries())
+      await invokeMany(sandbox, 1, targets[index].event ?? BENCH_EVENT, ids[index]); // warm-up
     const blocks: number[][] = targets.map(() => []);
     for (let done = 0; done < invocations; done += blockSize) {
       const block = Math.min(blockSize, invocations - done);
       for (const [index, { sandbox }] of started.entries()) {
         const begin = performance.now();
-        await invokeMany(sandbox, block, ids[index]);
+        await invokeMany(sandbox, block, targets[index].event ?? BENCH_EVENT, ids[index]);
         blocks[index].push((performance.now() - begin) / block);
       }
     }
@@ -113,9 +121,10 @@ export async function countProcessesPerInvocation(
     timeoutSeconds: 60,
   });
   try {
-    await invokeMany(sandbox, 1);
+    const event = target.event ?? BENCH_EVENT;
+    await invokeMany(sandbox, 1, event);
     const before = countExecs(readFileSync(traceFile, 'utf8'));
-    await invokeMany(sandbox, invocations);
+    await invokeMany(sandbox, invocations, event);
     const after = countExecs(readFileSync(traceFile, 'utf8'));
     return (after - before) / invocations;
   } finally {

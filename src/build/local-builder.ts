@@ -52,7 +52,7 @@ async function copyExecutable(from: string, to: string): Promise<void> {
 
 /**
  * Assembles the layer tree without Docker, for machines without it and for this repo's tests:
- * runtime/bootstrap, the host's jq and the shared libraries it needs under lib/. Host
+ * runtime/bootstrap with bootstrap.d/http-bash.sh, the host's jq and the shared libraries it needs under lib/. Host
  * architecture only, and no AWS CLI: its zips are marked not releasable in manifest.json.
  */
 export async function assembleLocalTree(tree: string, arch: Architecture): Promise<void> {
@@ -68,6 +68,9 @@ export async function assembleLocalTree(tree: string, arch: Architecture): Promi
     );
   await mkdir(tree, { recursive: true });
   await copyExecutable(paths.bootstrap, join(tree, LAYER_FILES.bootstrap));
+  await mkdir(join(tree, LAYER_FILES.httpBash, '..'), { recursive: true });
+  await copyFile(paths.httpBash, join(tree, LAYER_FILES.httpBash));
+  await chmod(join(tree, LAYER_FILES.httpBash), 0o644);
   await copyExecutable(jq, join(tree, LAYER_FILES.jq));
   const libraries = await sharedLibraries(jq);
   if (libraries.length > 0) await mkdir(join(tree, LAYER_FILES.lib), { recursive: true });

@@ -72,7 +72,7 @@ async function checkBinary(
 
 /**
  * Checks a layer tree before it is zipped, each failure naming the file: bootstrap present and
- * executable, no top-level opt/ (Lambda extracts layers INTO /opt), jq and the aws binary
+ * executable, bootstrap.d/http-bash.sh beside it, no top-level opt/ (Lambda extracts layers INTO /opt), jq and the aws binary
  * present and built for `arch`, every symlink resolving inside the layer, and the unzipped size
  * under Lambda's 250 MB limit.
  */
@@ -93,6 +93,11 @@ export async function validateLayerTree(
     throw new LayerTreeError(
       bootstrapFile,
       `is not executable (mode ${bootstrap.mode.toString(8).padStart(4, '0')})`,
+    );
+  if (byPath.get(LAYER_FILES.httpBash)?.type !== 'file')
+    throw new LayerTreeError(
+      join(root, LAYER_FILES.httpBash),
+      'missing: the bootstrap sources it under bash (the Runtime API over /dev/tcp)',
     );
   if (byPath.has('opt'))
     throw new LayerTreeError(

@@ -15,6 +15,7 @@ import type {
   InitErrorReport,
   InvocationResult,
   InvokeOptions,
+  NextFraming,
   RecordedRequest,
 } from './types.js';
 
@@ -29,7 +30,10 @@ export const MAX_RESPONSE_BYTES = MAX_PAYLOAD_BYTES + 100;
 export const MAX_ERROR_BYTES = 1024 * 1024;
 /** A streamed response (current Lambda quota). */
 export const MAX_STREAMED_BYTES = 200 * 1024 * 1024;
-/** Go's net/http buffers this much of a handler's output before it switches to chunked framing. */
+/**
+ * Go's net/http buffers this much of a handler's output (bufferBeforeChunkingSize in server.go)
+ * before it switches from Content-Length to chunked framing, one chunk per later write.
+ */
 const CHUNKING_THRESHOLD = 2048;
 
 interface WaitingNext {
@@ -63,6 +67,7 @@ export class RuntimeApiEmulator extends EventEmitter<{
   /** Under LMI, /next is answered to up to this many pollers at once; else 1. */
   readonly capacity: number;
   readonly managedInstances: boolean;
+  readonly framing: NextFraming;
 
   private readonly queue: Invocation[] = [];
   private readonly inFlight = new Map<string, Invocation>();
@@ -72,6 +77,8 @@ export class RuntimeApiEmulator extends EventEmitter<{
   private readonly faults: (Fault & { times: number })[] = [];
   private readonly nextWatchers: (() => void)[] = [];
   private readonly sockets = new Set<Socket>();
+  /** Invocations whose first delivery was cut off ('reset' framing). */
+  private readonly cutOff = new Set<string>();
   private initReport?: InitErrorReport;
   /** The runtime has asked for its first event: init is over and /init/error is refused. */
   private initDone = false;
@@ -88,6 +95,7 @@ export class RuntimeApiEmulator extends EventEmitter<{
     this.timeoutSeconds = options.timeoutSeconds ?? 3;
     this.managedInstances = options.maxConcurrency !== undefined;
     this.capacity = Math.max(1, options.maxConcurrency ?? 1);
+    this.framing = options.framing ?? 'go';
   }
 
   /** Starts listening on 127.0.0.1 on a free port. */
@@ -303,6 +311,7 @@ export class RuntimeApiEmulator extends EventEmitter<{
       'Content-Type': 'application/json',
     };
     record.status = 200;
+    if (this.framing !== 'go') return this.deliverRaw(invocation, headers, response);
     if (payload.length <= CHUNKING_THRESHOLD) {
       headers['Content-Length'] = payload.length;
       response.writeHead(200, headers);
@@ -313,6 +322,36 @@ export class RuntimeApiEmulator extends EventEmitter<{
       response.write(payload);
       response.end();
     }
+  }
+
+  /**
+   * The /next reply written on the socket itself, for framings Node's http does not make; the
+   * connection is closed after it, so no state is left for another request to trip on.
+   */
+  private deliverRaw(
+    invocation: Invocation,
+    headers: Record<string, string | number>,
+    response: ServerResponse,
+  ): void {
+    const socket = response.socket as Socket;
+    const pieces = rawPieces(this.framing, headers, invocation.payload);
+    let resetAt: number | undefined;
+    if (this.framing === 'reset' && !this.cutOff.has(invocation.requestId)) {
+      this.cutOff.add(invocation.requestId);
+      resetAt = 2; // after the head and the first third of the body
+    }
+    const delay = this.framing === 'slow' ? 20 : 0;
+    // Each piece once the last is handed to the kernel, so a reset cuts off after real bytes.
+    const writeFrom = (index: number): void => {
+      if (socket.destroyed) return;
+      if (index === resetAt) return void socket.resetAndDestroy();
+      if (index === pieces.length) return void socket.end();
+      socket.write(pieces[index], () => {
+        if (delay > 0) setTimeout(() => writeFrom(index + 1), delay);
+        else writeFrom(index + 1);
+      });
+    };
+    writeFrom(0);
   }
 
   // ---- POST /runtime/invocation/{id}/response and /error -------------------------------------
@@ -549,6 +588,48 @@ export class RuntimeApiEmulator extends EventEmitter<{
     this.emit('timeout', invocation.requestId);
     this.dispatch();
   }
+}
+
+/** A /next reply as the socket writes it under a framing other than 'go': head, then body pieces. */
+function rawPieces(
+  framing: NextFraming,
+  headers: Record<string, string | number>,
+  payload: Buffer,
+): Buffer[] {
+  const head = (status: string, fields: Record<string, string | number>): Buffer =>
+    Buffer.from(
+      `${status}\r\n${Object.entries(fields)
+        .map(([name, value]) => `${name}: ${value}\r\n`)
+        .join('')}\r\n`,
+      'latin1',
+    );
+  if (framing === 'close')
+    return [head('HTTP/1.0 200 OK', { ...headers, Connection: 'close' }), payload];
+  if (framing === 'chunked') {
+    const shouted = Object.fromEntries(
+      Object.entries(headers).map(([name, value]) => [name.toUpperCase(), value]),
+    );
+    const pieces = [
+      head('HTTP/1.1 200 OK', {
+        ...shouted,
+        'transfer-ENCODING': 'chunked',
+        Trailer: 'X-Checksum',
+      }),
+    ];
+    for (let start = 0, n = 0; start < payload.length; start += 1000, n += 1) {
+      const chunk = payload.subarray(start, start + 1000);
+      const extension = n % 2 ? `;piece=${n};note="a;b"` : '';
+      pieces.push(Buffer.from(`${chunk.length.toString(16).toUpperCase()}${extension}\r\n`));
+      pieces.push(chunk, Buffer.from('\r\n'));
+    }
+    pieces.push(Buffer.from('0;last\r\nX-Checksum: none\r\n\r\n'));
+    return pieces;
+  }
+  const pieces = [head('HTTP/1.1 200 OK', { ...headers, 'Content-Length': payload.length })];
+  const third = Math.max(1, Math.ceil(payload.length / 3));
+  for (let start = 0; start < payload.length; start += third)
+    pieces.push(payload.subarray(start, start + third));
+  return pieces;
 }
 
 function safeDecode(segment: string): string {

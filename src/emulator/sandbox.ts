@@ -17,6 +17,8 @@ export interface SandboxOptions extends EmulatorOptions {
   handler: string;
   /** Run as `<shell> <bootstrap>` ('dash', 'bash', 'busybox sh'); default: exec the bootstrap. */
   shell?: string;
+  /** AWS_LAMBDA_RUNTIME_API from the emulator's host:port; default that address itself. */
+  runtimeApi?: (address: string) => string;
   /** Extra or overriding environment; undefined removes a variable. */
   env?: Record<string, string | undefined>;
   /** Lambda's init phase limit (10 s on demand): a runtime that never asks for an event is killed. */
@@ -137,11 +139,13 @@ export class LambdaSandbox {
     const [command, ...args] = options.shell
       ? [...options.shell.trim().split(/\s+/), bootstrap]
       : [bootstrap];
+    const { address } = this.emulator;
+    const runtimeApi = options.runtimeApi?.(address) ?? address;
     const env = lambdaEnvironment({
       ...options,
       env: this.ownTmp ? { ...options.env, TMPDIR: this.ownTmp } : options.env,
       bootstrap,
-      runtimeApi: this.emulator.address,
+      runtimeApi,
     });
     // Its own process group, so a timeout kills the handler's children too.
     const child = spawn(command, args, {

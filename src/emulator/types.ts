@@ -15,7 +15,19 @@ export interface EmulatorOptions {
   timeoutSeconds?: number;
   /** Lambda Managed Instances: up to N invocations in flight at once. Unset: a classic sandbox. */
   maxConcurrency?: number;
+  /** How /next replies are framed on the wire; default 'go'. */
+  framing?: NextFraming;
 }
+
+/**
+ * /next reply framing. 'go': as Go's net/http frames a body written without a length (RAPID):
+ * Content-Length up to its 2048-byte buffer, else chunked, one chunk per write, keep-alive.
+ * 'chunked': every body chunked in small pieces, with chunk extensions, a trailer and header names
+ * in upper case. 'close': an HTTP/1.0 reply with no length, the body ending when the connection
+ * closes. 'slow': the reply in several writes 20 ms apart. 'reset': each event's first delivery
+ * is cut off mid-body by a reset; the next /next renders it again, as RAPID does.
+ */
+export type NextFraming = 'go' | 'chunked' | 'close' | 'slow' | 'reset';
 
 export interface InvokeOptions {
   /** Default '{}'. */

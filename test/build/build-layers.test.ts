@@ -79,7 +79,16 @@ describe('buildLayers with the docker builder (fake docker)', () => {
       .toString()
       .split('\n')
       .filter(Boolean);
-    expect(listing).toEqual(['aws-cli/', 'aws-cli/aws', 'bin/', 'bin/aws', 'bin/jq', 'bootstrap']);
+    expect(listing).toEqual([
+      'aws-cli/',
+      'aws-cli/aws',
+      'bin/',
+      'bin/aws',
+      'bin/jq',
+      'bootstrap',
+      'bootstrap.d/',
+      'bootstrap.d/http-bash.sh',
+    ]);
   });
 
   it("builds with the cache specs it is given: GitHub's on a runner, the user's otherwise", async () => {
@@ -168,6 +177,7 @@ describe('buildLayers with the local builder (real jq, real zips)', () => {
 
     const listing = execFileSync('zipinfo', ['-1', result.zips[0].path]).toString();
     expect(listing).toMatch(/^bootstrap$/m);
+    expect(listing).toMatch(/^bootstrap\.d\/http-bash\.sh$/m);
     expect(listing).toMatch(/^bin\/jq$/m);
     expect(listing).not.toMatch(/^opt\//m);
     expect(listing).not.toMatch(/aws/);

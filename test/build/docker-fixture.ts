@@ -10,8 +10,9 @@ for a; do
   esac
 done
 [ -n "\${FAKE_WRONG_MACHINE:-}" ] && m='\\050'
-mkdir -p "$dest/bin" "$dest/aws-cli"
+mkdir -p "$dest/bin" "$dest/aws-cli" "$dest/bootstrap.d"
 printf '#!/bin/sh\\n' > "$dest/bootstrap"; chmod 755 "$dest/bootstrap"
+printf '# bash\\n' > "$dest/bootstrap.d/http-bash.sh"
 printf "\\177ELF\\002\\001\\000\\000\\000\\000\\000\\000\\000\\000\\000\\000\\002\\000$m\\000" > "$dest/bin/jq"
 chmod 755 "$dest/bin/jq"
 cp "$dest/bin/jq" "$dest/aws-cli/aws"

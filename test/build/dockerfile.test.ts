@@ -127,7 +127,11 @@ describe('docker/Dockerfile', () => {
     const copied = instructions
       .filter((line) => /^COPY\s/.test(line) && !line.includes('--from='))
       .map((line) => line.split(/\s+/)[1]);
-    expect(copied.sort()).toEqual(['docker/aws-cli-public-key.asc', 'runtime/bootstrap']);
+    expect(copied.sort()).toEqual([
+      'docker/aws-cli-public-key.asc',
+      'runtime/bootstrap',
+      'runtime/bootstrap.d/http-bash.sh',
+    ]);
     expect(ignore).toMatch(/^\*$/m);
     for (const file of copied) expect(ignore).toContain(`!${file}`);
   });

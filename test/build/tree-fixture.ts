@@ -38,11 +38,12 @@ export function writeTreeFile(
 }
 
 /**
- * A layer tree shaped like the Docker build's output: bootstrap, bin/jq, bin/aws -> ../aws-cli/aws,
+ * A layer tree shaped like the Docker build's output: bootstrap, bootstrap.d/http-bash.sh, bin/jq, bin/aws -> ../aws-cli/aws,
  * aws-cli/ with a library, lib/ with a versioned library and its soname link.
  */
 export function makeLayerTree(machine = 0x3e, root = tempDir('tree-')): string {
   writeTreeFile(root, 'bootstrap', '#!/bin/sh\necho bootstrap\n', 0o755);
+  writeTreeFile(root, 'bootstrap.d/http-bash.sh', '# bash\n', 0o644);
   writeTreeFile(root, 'bin/jq', fakeElf(machine), 0o755);
   writeTreeFile(root, 'aws-cli/aws', fakeElf(machine), 0o755);
   writeTreeFile(root, 'aws-cli/_internal/base_library.zip', 'python stdlib', 0o644);

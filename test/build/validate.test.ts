@@ -36,6 +36,11 @@ describe('validateLayerTree', () => {
   const cases: [string, (root: string) => void, RegExp][] = [
     ['no bootstrap', (root) => unlinkSync(join(root, 'bootstrap')), /bootstrap: missing/],
     [
+      'no bash transport next to the bootstrap',
+      (root) => unlinkSync(join(root, 'bootstrap.d/http-bash.sh')),
+      /bootstrap\.d\/http-bash\.sh: missing: the bootstrap sources it under bash/,
+    ],
+    [
       'a bootstrap that is not executable',
       (root) => chmodSync(join(root, 'bootstrap'), 0o644),
       /bootstrap: is not executable \(mode 0644\)/,

@@ -85,6 +85,8 @@ describe('deterministic layer zips', () => {
       'bin/aws',
       'bin/jq',
       'bootstrap',
+      'bootstrap.d/',
+      'bootstrap.d/http-bash.sh',
       'lib/',
       'lib/libonig.so.5',
       'lib/libonig.so.5.4.0',
@@ -95,6 +97,7 @@ describe('deterministic layer zips', () => {
       'bin/aws': '120777',
       'bin/jq': '100755',
       bootstrap: '100755',
+      'bootstrap.d/http-bash.sh': '100644',
       'lib/libonig.so.5': '120777',
     });
     expect(entries.find((entry) => entry.name === 'bin/aws')?.content).toBe('../aws-cli/aws');

@@ -1,3 +1,4 @@
+import { connect } from 'node:net';
 import {
   MAX_RESPONSE_BYTES,
   RuntimeApiEmulator,
@@ -467,5 +468,73 @@ describe('exactly once', () => {
     const answered = emulator.requests.filter((r) => r.method === 'POST' && r.status === 202);
     expect(new Set(answered.map((r) => r.path)).size).toBe(total);
     expect(emulator.requests.every((r) => r.status === 200 || r.status === 202)).toBe(true);
+  });
+});
+
+describe('framing of /next on the wire', () => {
+  /** The raw bytes of one GET /next, read until the emulator closes or resets the connection. */
+  async function rawNext(address: string): Promise<{ raw: string; reset: boolean; ms: number }> {
+    const [host, port] = address.split(':');
+    const started = Date.now();
+    return new Promise((resolve, reject) => {
+      const chunks: Buffer[] = [];
+      const socket = connect(Number(port), host, () =>
+        socket.write(
+          `GET /2018-06-01/runtime/invocation/next HTTP/1.1\r\nHost: ${address}\r\n\r\n`,
+        ),
+      );
+      socket.on('data', (chunk: Buffer) => chunks.push(chunk));
+      const done = (reset: boolean) =>
+        resolve({ raw: Buffer.concat(chunks).toString('latin1'), reset, ms: Date.now() - started });
+      socket.on('end', () => done(false));
+      socket.on('error', (error: NodeJS.ErrnoException) =>
+        error.code === 'ECONNRESET' ? done(true) : reject(error),
+      );
+    });
+  }
+  const payload = 'x'.repeat(2500);
+
+  it("'chunked': small chunks with extensions, a trailer and upper-case header names", async () => {
+    await startEmulator({ framing: 'chunked' });
+    void emulator.invoke({ payload, requestId: 'req-c' });
+    const { raw } = await rawNext(emulator.address);
+    expect(raw).toMatch(/^HTTP\/1\.1 200 OK\r\n/);
+    expect(raw).toContain('LAMBDA-RUNTIME-AWS-REQUEST-ID: req-c\r\n');
+    expect(raw).toContain('transfer-ENCODING: chunked\r\n');
+    expect(raw).toContain(`\r\n\r\n3E8\r\n${'x'.repeat(1000)}\r\n3E8;piece=1;note="a;b"\r\n`);
+    expect(
+      raw.endsWith('\r\n1F4\r\n' + 'x'.repeat(500) + '\r\n0;last\r\nX-Checksum: none\r\n\r\n'),
+    ).toBe(true);
+  });
+
+  it("'close': HTTP/1.0 with no length, the body ended by closing", async () => {
+    await startEmulator({ framing: 'close' });
+    void emulator.invoke({ payload });
+    const { raw, reset } = await rawNext(emulator.address);
+    expect(raw).toMatch(/^HTTP\/1\.0 200 OK\r\n/);
+    expect(raw).not.toMatch(/content-length|transfer-encoding/i);
+    expect(raw.endsWith(`\r\n\r\n${payload}`)).toBe(true);
+    expect(reset).toBe(false);
+  });
+
+  it("'slow': the reply in writes 20 ms apart", async () => {
+    await startEmulator({ framing: 'slow' });
+    void emulator.invoke({ payload });
+    const { raw, ms } = await rawNext(emulator.address);
+    expect(raw).toContain('Content-Length: 2500\r\n');
+    expect(raw.endsWith(payload)).toBe(true);
+    expect(ms).toBeGreaterThanOrEqual(60);
+  });
+
+  it("'reset': the first delivery is cut off mid-body by a reset, the next is whole", async () => {
+    await startEmulator({ framing: 'reset' });
+    void emulator.invoke({ payload, requestId: 'req-r' });
+    // Node reports the reset (resetAndDestroy) as an end or ECONNRESET: the body is short either way.
+    const first = await rawNext(emulator.address);
+    expect(first.raw).toContain('Content-Length: 2500\r\n');
+    expect(first.raw.endsWith(`\r\n\r\n${'x'.repeat(834)}`)).toBe(true);
+    const second = await rawNext(emulator.address);
+    expect(second.raw).toContain('Lambda-Runtime-Aws-Request-Id: req-r\r\n');
+    expect(second.raw.endsWith(`\r\n\r\n${payload}`)).toBe(true);
   });
 });

@@ -1,25 +1,46 @@
 import { benchCommand } from '../../src/commands/bench.js';
 import { InputError } from '../../src/errors.js';
 import { countExecs } from '../../src/bench/strace.js';
-import { formatBenchReport, type BenchReport } from '../../src/bench/run.js';
+import { formatBenchReport, type BenchReport, type BenchResult } from '../../src/bench/run.js';
+
+const result = (ms: number, processes: number): BenchResult => ({
+  msPerInvocation: ms,
+  initMs: 20,
+  processesPerInvocation: processes,
+  answeredExactlyOnce: true,
+});
 
 // Running the benchmark itself (strace, 1,000 invocations) is `npm run bench`, not a test.
 describe('bench', () => {
-  it('prints both targets, the ratio and the verdicts', () => {
+  it('prints each transport of each shell against its floor, with the verdicts and the hand-over', () => {
     const report: BenchReport = {
       invocations: 1000,
       tracedInvocations: 200,
-      shell: 'dash',
-      runtime: { msPerInvocation: 11, initMs: 20, processesPerInvocation: 1, answeredExactlyOnce: true },
-      floor: { msPerInvocation: 10, initMs: 12, processesPerInvocation: 1, answeredExactlyOnce: true },
-      ratio: 1.1,
+      cpuPercent: 7.2,
+      quota: 'cgroup v1 at /x: 7200 us of CPU every 100000 us',
+      shells: [
+        {
+          shell: 'bash',
+          floor: result(10, 1),
+          paths: [
+            { transport: 'bash', result: result(3.5, 0), ratio: 0.35 },
+            { transport: 'curl', result: result(12, 1), ratio: 1.2 },
+          ],
+        },
+        { shell: 'dash', floor: result(8, 1), paths: [{ transport: 'curl', result: result(9, 1), ratio: 1.125 }] },
+      ],
+      handover: { event: [0, 1], response: [0, 1] },
     };
     const text = formatBenchReport(report);
-    expect(text).toMatch(/^runtime +11\.00 +20\.0 +1\.00$/m);
-    expect(text).toMatch(/^floor +10\.00 +12\.0 +1\.00$/m);
-    expect(text).toContain('ratio runtime/floor: 1.100 (target <= 1.15: met)');
-    expect(text).toContain('processes per invocation: 1 (target 1: met)');
-    expect(text).toContain('each of 1001 invocations answered exactly once: yes');
+    expect(text).toContain('with a 1024-byte event per target, at 7.2% of one core (cgroup v1 at /x: 7200 us of CPU every 100000 us)');
+    expect(text).toMatch(/^bash +bash +3\.50 +20\.0 +0\.00 +0\.350 {2}processes 0: met; ratio <= 0\.5: met$/m);
+    expect(text).toMatch(/^bash +curl +12\.00 +20\.0 +1\.00 +1\.200 {2}processes 1: met; ratio <= 1\.15: missed$/m);
+    expect(text).toMatch(/^bash +floor +10\.00 +20\.0 +1\.00 +1\.000 /m);
+    expect(text).toMatch(/^dash +curl +9\.00 +20\.0 +1\.00 +1\.125 {2}processes 1: met; ratio <= 1\.15: met$/m);
+    expect(text).toContain(
+      'at 65536 and 65537 bytes: events 0 and 1 (dd copies a larger one), responses 0 and 1 (curl sends a larger one)',
+    );
+    expect(text).toContain('every invocation answered exactly once, for its own request id: yes');
   });
 
   it('counts successful execve calls, once for an interrupted one', () => {
@@ -36,5 +57,8 @@ describe('bench', () => {
     await expect(benchCommand.run({ invocations: '0' }, [])).rejects.toThrow(InputError);
     await expect(benchCommand.run({ invocations: 'many' }, [])).rejects.toThrow(/--invocations/);
     await expect(benchCommand.run({ shell: 'zsh' }, [])).rejects.toThrow(/--shell/);
+    await expect(benchCommand.run({ 'cpu-percent': '0' }, [])).rejects.toThrow(/--cpu-percent/);
+    await expect(benchCommand.run({ 'cpu-percent': 'half' }, [])).rejects.toThrow(/--cpu-percent/);
+    await expect(benchCommand.run({ 'event-bytes': '3' }, [])).rejects.toThrow(/--event-bytes/);
   });
 });

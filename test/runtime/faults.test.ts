@@ -69,7 +69,8 @@ describe.each(runtimeShells)('the bootstrap under %s, under real-world faults', 
     const tools = fixture().toolDir([...BASE_TOOLS, 'cat']);
     const calls = join(fixture().root, 'curl-calls');
     writeFileSync(join(tools, 'curl'), `#!/bin/sh\necho call >>"${calls}"\nexit 127\n`, { mode: 0o755 });
-    const sandbox = await fixture().start('h.handler', { env: { PATH: tools } }, { 'h.sh': 'handler() { :; }\n' });
+    // LSR_HTTP=curl: under bash the Runtime API is otherwise spoken without curl.
+    const sandbox = await fixture().start('h.handler', { env: { PATH: tools, LSR_HTTP: 'curl' } }, { 'h.sh': 'handler() { :; }\n' });
     const started = Date.now();
     expect((await sandbox.exited()).code).toBe(1);
     expect(Date.now() - started).toBeLessThan(4000);

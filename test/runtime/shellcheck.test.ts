@@ -14,4 +14,10 @@ describe('shellcheck', () => {
     expect(result.stdout).toBe('');
     expect(result.exitCode).toBe(0);
   });
+
+  it('finds nothing in runtime/bootstrap.d/http-bash.sh (bash)', async () => {
+    const result = await run('shellcheck', ['-s', 'bash', paths.httpBash]);
+    expect(result.stdout).toBe('');
+    expect(result.exitCode).toBe(0);
+  });
 });

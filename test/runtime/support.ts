@@ -85,7 +85,8 @@ export class RuntimeFixture {
       shell: this.command,
       timeoutSeconds: 10,
       ...options,
-      env: { TMPDIR: this.tmp, ...options.env },
+      // LSR_TEST_HTTP=curl runs a suite under bash on the curl transport (LSR_HTTP=curl).
+      env: { TMPDIR: this.tmp, LSR_HTTP: process.env.LSR_TEST_HTTP, ...options.env },
     });
     this.sandboxes.push(sandbox);
     return sandbox;
