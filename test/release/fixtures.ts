@@ -97,8 +97,12 @@ export interface ReleaseBench {
   output: Captured;
 }
 
-export async function openBench(): Promise<ReleaseBench> {
-  return { server: await GitHubServer.start(), dist: await makeDist(), output: captureOutput() };
+export async function openBench(version?: string): Promise<ReleaseBench> {
+  return {
+    server: await GitHubServer.start(),
+    dist: await makeDist(version),
+    output: captureOutput(),
+  };
 }
 
 export async function closeBench({ server, dist, output }: ReleaseBench): Promise<void> {
