@@ -2,7 +2,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { once } from 'node:events';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { sampleOf, schemaViolations } from './openapi.js';
+import { sampleOf, schemaViolations } from './github-openapi.js';
 
 /**
  * A local stand-in for the parts of GitHub's REST API a repository bot uses: tags, contents,

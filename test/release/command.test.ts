@@ -6,7 +6,7 @@ import { releaseCommand } from '../../src/commands/release.js';
 import { releaseFiles } from '../../src/release/index.js';
 import { writeManifest } from '../../src/dist.js';
 import { parseRepository, parseTag } from '../../src/parsers.js';
-import { captureOutput, makeDist, type Captured, type Dist } from './fixtures.js';
+import { closeBench, openBench, type Captured, type Dist } from './fixtures.js';
 
 const ENV = ['GITHUB_TOKEN', 'GITHUB_REPOSITORY', 'GITHUB_API_URL', 'RELEASE_TOKEN'];
 
@@ -15,18 +15,14 @@ let dist: Dist;
 let output: Captured;
 
 beforeEach(async () => {
-  server = await GitHubServer.start();
-  dist = await makeDist('1.4.0');
-  output = captureOutput();
+  ({ server, dist, output } = await openBench('1.4.0'));
   process.env.GITHUB_REPOSITORY = `${server.owner}/${server.repo}`;
   process.env.GITHUB_API_URL = server.apiUrl;
 });
 
 afterEach(async () => {
-  output.restore();
   for (const name of ENV) delete process.env[name];
-  await server.close();
-  await dist.remove();
+  await closeBench({ server, dist, output });
 });
 
 const run = (values: Record<string, string | boolean>) => releaseCommand.run(values, []);

@@ -3,7 +3,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { GitHubServer } from '../helpers/github-server.js';
+import { GitHubServer } from '../helpers/github-server.js';
 import type { ReleaseOptions } from '../../src/release/index.js';
 
 /** GitHub's pacing made fast: retry-after seconds become 10 ms, writes are not spaced. */
@@ -88,6 +88,27 @@ export function captureOutput(): Captured {
       [process.stdout.write, process.stderr.write] = originals;
     },
   };
+}
+
+/** What a release test runs against: a fresh GitHub stand-in, dist directory and captured output. */
+export interface ReleaseBench {
+  server: GitHubServer;
+  dist: Dist;
+  output: Captured;
+}
+
+export async function openBench(version?: string): Promise<ReleaseBench> {
+  return {
+    server: await GitHubServer.start(),
+    dist: await makeDist(version),
+    output: captureOutput(),
+  };
+}
+
+export async function closeBench({ server, dist, output }: ReleaseBench): Promise<void> {
+  output.restore();
+  await server.close();
+  await dist.remove();
 }
 
 /** The error a promise rejects with; fails the test if it resolves. */

@@ -1,38 +1,27 @@
-import { afterEach, beforeAll, beforeEach, describe, expect, test } from '@jest/globals';
-import { GitHubContract } from '../helpers/github-openapi.js';
+import { afterEach, beforeEach, describe, expect, test } from '@jest/globals';
+import { checkAnswers, componentValidator, schemaViolations } from '../helpers/github-openapi.js';
 import { GitHubServer, type RecordedRequest } from '../helpers/github-server.js';
 import { releaseAssets } from '../../src/release/index.js';
-import { captureOutput, makeDist, optionsFor, type Captured, type Dist } from './fixtures.js';
+import { closeBench, openBench, optionsFor, type Captured, type Dist } from './fixtures.js';
 
 // The GitHub stand-in held to GitHub's contract: every JSON body it answers, on the happy path and
 // on errors, is checked against @octokit/openapi's schema for that operation and status.
 
-let contract: GitHubContract;
 let server: GitHubServer;
 let dist: Dist;
 let output: Captured;
 
-beforeAll(() => {
-  contract = new GitHubContract();
-});
-
 beforeEach(async () => {
-  server = await GitHubServer.start();
-  dist = await makeDist();
-  output = captureOutput();
+  ({ server, dist, output } = await openBench());
 });
 
 afterEach(async () => {
-  output.restore();
-  await server.close();
-  await dist.remove();
+  await closeBench({ server, dist, output });
 });
 
 /** Checks every recorded answer with a JSON body; returns the operations checked. */
 function checkAll(requests: RecordedRequest[]): string[] {
-  const checked = requests
-    .filter((request) => request.response !== undefined)
-    .map((request) => contract.check(request));
+  const checked = checkAnswers(requests);
   expect(checked.filter((check) => check.errors.length > 0)).toEqual([]);
   return checked.map((check) => check.operation);
 }
@@ -103,7 +92,7 @@ describe("the GitHub stand-in against GitHub's OpenAPI description", () => {
     await releaseAssets(optionsFor(server, dist, { draft: true }));
     const created = server.requests.find((r) => r.method === 'POST' && r.status === 201)!;
     const body = created.response as { author: Record<string, unknown> };
-    const validate = contract.schema('release');
+    const validate = componentValidator('release');
     expect(validate(body)).toBe(true);
     const author = { ...body.author };
     delete author.events_url;
@@ -115,5 +104,16 @@ describe("the GitHub stand-in against GitHub's OpenAPI description", () => {
     // nullable: null is allowed where the description says so, and only there.
     expect(validate({ ...body, published_at: null })).toBe(true);
     expect(validate({ ...body, tag_name: null })).toBe(false);
+    // Formats as GitHub writes them, and only the statuses an operation can answer.
+    const create = ['/repos/{owner}/{repo}/releases', 'POST'] as const;
+    expect(schemaViolations(...create, 201, body)).toEqual([]);
+    expect(
+      schemaViolations(...create, 201, { ...body, created_at: '2026-01-01 00:00:00Z' }),
+    ).toEqual([expect.stringContaining('/created_at must match format "date-time"')]);
+    expect(schemaViolations(...create, 409, { message: 'Conflict' })).toEqual([
+      'status 409 is not documented',
+    ]);
+    expect(schemaViolations(...create, 401, { message: 'Bad credentials' })).toEqual([]);
+    expect(schemaViolations(...create, 401, { message: 401 })).not.toEqual([]);
   });
 });

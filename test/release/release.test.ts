@@ -11,8 +11,9 @@ import {
 } from '../../src/release/index.js';
 import {
   FAST,
-  captureOutput,
+  closeBench,
   makeDist,
+  openBench,
   optionsFor,
   rejectionOf,
   type Captured,
@@ -31,15 +32,11 @@ let dist: Dist;
 let output: Captured;
 
 beforeEach(async () => {
-  server = await GitHubServer.start();
-  dist = await makeDist();
-  output = captureOutput();
+  ({ server, dist, output } = await openBench());
 });
 
 afterEach(async () => {
-  output.restore();
-  await server.close();
-  await dist.remove();
+  await closeBench({ server, dist, output });
   delete process.env.GITHUB_ACTIONS;
   delete process.env.GITHUB_API_URL;
 });

@@ -1,12 +1,8 @@
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { LambdaSandbox } from '../../src/emulator/sandbox.js';
-import { BASE_TOOLS, eventually, runtimeShells, smallTmpfs, text, useRuntimeFixture, type RuntimeFixture } from './support.js';
+import { BASE_TOOLS, errorBody, eventually, runtimeShells, text, useRuntimeFixture, withSmallTmpdir, expectTmpdirFullThenServes, type RuntimeFixture } from './support.js';
 
-const strictUtf8 = new TextDecoder('utf-8', { fatal: true });
-const errorBody = (payload: Buffer) =>
-  JSON.parse(strictUtf8.decode(payload)) as { errorMessage: string; errorType: string; stackTrace: string[] };
 const MiB = 1024 * 1024;
 
 /** Bytes in all files under `dir`. */
@@ -79,12 +75,10 @@ describe.each(runtimeShells)('the bootstrap under %s, under real-world faults', 
   });
 
   it('answers an event that TMPDIR has no room for with an /error naming the cause, then serves the next', async () => {
-    const small = smallTmpfs(fixture(), '1m');
-    let sandbox: LambdaSandbox | undefined;
-    try {
-      sandbox = await fixture().start('echo.handler', { env: { TMPDIR: small.dir } }, {
-        'echo.sh': 'handler() { cat; }\n',
-      });
+    const files = {
+      'echo.sh': 'handler() { cat; }\n',
+    };
+    await withSmallTmpdir(fixture(), '1m', 'echo.handler', files, async (sandbox) => {
       const big = await sandbox.invoke({ payload: Buffer.alloc(3 * MiB, 'e') });
       expect(big.status).toBe('error');
       expect(big.errorType).toBe('Runtime.TmpDirFull');
@@ -95,28 +89,14 @@ describe.each(runtimeShells)('the bootstrap under %s, under real-world faults', 
       expect(text(next.payload)).toBe('small');
       const posts = sandbox.emulator.requests.filter((request) => request.method === 'POST');
       expect(posts.map((request) => request.path.split('/')[4])).toEqual([big.requestId, next.requestId]);
-    } finally {
-      await sandbox?.stop();
-      small.unmount();
-    }
+    });
   });
 
   it('answers a response that TMPDIR has no room for with an /error naming the cause, then serves the next', async () => {
-    const small = smallTmpfs(fixture(), '1m');
-    let sandbox: LambdaSandbox | undefined;
-    try {
-      sandbox = await fixture().start('big.handler', { env: { TMPDIR: small.dir } }, {
-        'big.sh': 'handler() { read -r n; [ "$n" = big ] && head -c 3145728 /dev/zero; printf small; }\n',
-      });
-      const big = await sandbox.invoke({ payload: 'big\n' });
-      expect(big.status).toBe('error');
-      expect(big.errorType).toBe('Runtime.TmpDirFull');
-      expect(errorBody(big.payload).errorMessage).toContain("no space left in TMPDIR");
-      expect(text((await sandbox.invoke({ payload: 'x\n' })).payload)).toBe('small');
-    } finally {
-      await sandbox?.stop();
-      small.unmount();
-    }
+    const files = {
+      'big.sh': 'handler() { read -r n; [ "$n" = big ] && head -c 3145728 /dev/zero; printf small; }\n',
+    };
+    await withSmallTmpdir(fixture(), '1m', 'big.handler', files, expectTmpdirFullThenServes);
   });
 
   it('keeps one working directory across restarts: killed runtimes leave nothing behind', async () => {

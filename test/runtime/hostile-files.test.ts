@@ -1,12 +1,8 @@
 import { chmodSync, copyFileSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { which } from '../../src/exec.js';
-import type { LambdaSandbox } from '../../src/emulator/sandbox.js';
-import { BASE_TOOLS, eventually, runtimeShells, smallTmpfs, text, useRuntimeFixture, type RuntimeFixture } from './support.js';
+import { BASE_TOOLS, errorBody, eventually, runtimeShells, text, useRuntimeFixture, withSmallTmpdir, expectTmpdirFullThenServes, type RuntimeFixture } from './support.js';
 
-const strictUtf8 = new TextDecoder('utf-8', { fatal: true });
-const errorBody = (payload: Buffer) =>
-  JSON.parse(strictUtf8.decode(payload)) as { errorMessage: string; errorType: string; stackTrace: string[] };
 const count = (haystack: string, needle: string) => haystack.split(needle).length - 1;
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -47,27 +43,16 @@ handler() { read -r what; helper "$what"; printf 'served %s' "$what"; }
   });
 
   it('answers a successful handler whose output filled TMPDIR with an /error naming the cause', async () => {
-    const small = smallTmpfs(fixture(), '2m');
-    let sandbox: LambdaSandbox | undefined;
-    try {
-      sandbox = await fixture().start('big.handler', { env: { TMPDIR: small.dir } }, {
-        'big.sh': `handler() {
+    const files = {
+      'big.sh': `handler() {
   read -r n
   [ "$n" = big ] && head -c 3145728 /dev/zero | tr '\\0' y
   echo "handler finished" >&2
   printf small
 }
 `,
-      });
-      const big = await sandbox.invoke({ payload: 'big\n' });
-      expect(big.status).toBe('error');
-      expect(big.errorType).toBe('Runtime.TmpDirFull');
-      expect(errorBody(big.payload).errorMessage).toContain('no space left in TMPDIR');
-      expect(text((await sandbox.invoke({ payload: 'x\n' })).payload)).toBe('small');
-    } finally {
-      await sandbox?.stop();
-      small.unmount();
-    }
+    };
+    await withSmallTmpdir(fixture(), '2m', 'big.handler', files, expectTmpdirFullThenServes);
   });
 
   it('never lets a background job of one invocation read a later event', async () => {

@@ -142,10 +142,44 @@ export function useRuntimeFixture(shell: RuntimeShell): () => RuntimeFixture {
   return () => fixture!;
 }
 
-/** A TMPDIR of `size` on its own tmpfs (the tests run as root), unmounted by the returned function. */
-export function smallTmpfs(fixture: RuntimeFixture, size: string): { dir: string; unmount: () => void } {
+/**
+ * Starts `handler` with TMPDIR on its own tmpfs of `size` (the tests run as root), runs `use`,
+ * then stops the sandbox and unmounts.
+ */
+export async function withSmallTmpdir(
+  fixture: RuntimeFixture,
+  size: string,
+  handler: string,
+  files: TaskFiles,
+  use: (sandbox: LambdaSandbox) => Promise<void>,
+): Promise<void> {
   const dir = join(fixture.root, 'small-tmp');
   mkdirSync(dir);
   execFileSync('mount', ['-t', 'tmpfs', '-o', `size=${size},mode=1777`, 'tmpfs', dir]);
-  return { dir, unmount: () => execFileSync('umount', ['-l', dir]) };
+  let sandbox: LambdaSandbox | undefined;
+  try {
+    sandbox = await fixture.start(handler, { env: { TMPDIR: dir } }, files);
+    await use(sandbox);
+  } finally {
+    await sandbox?.stop();
+    execFileSync('umount', ['-l', dir]);
+  }
 }
+
+/**
+ * Invokes with "big", for a handler that then writes more than TMPDIR holds and "small" on any
+ * other event: the answer is a Runtime.TmpDirFull /error naming the cause, and the next event is
+ * served.
+ */
+export async function expectTmpdirFullThenServes(sandbox: LambdaSandbox): Promise<void> {
+  const big = await sandbox.invoke({ payload: 'big\n' });
+  expect(big.status).toBe('error');
+  expect(big.errorType).toBe('Runtime.TmpDirFull');
+  expect(errorBody(big.payload).errorMessage).toContain('no space left in TMPDIR');
+  expect(text((await sandbox.invoke({ payload: 'x\n' })).payload)).toBe('small');
+}
+
+const strictUtf8 = new TextDecoder('utf-8', { fatal: true });
+/** The JSON body of an /error (or /init/error) report, which must be valid UTF-8. */
+export const errorBody = (payload: Buffer) =>
+  JSON.parse(strictUtf8.decode(payload)) as { errorMessage: string; errorType: string; stackTrace: string[] };
