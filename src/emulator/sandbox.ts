@@ -94,7 +94,7 @@ export class LambdaSandbox {
     return (this.runtime ?? this.last)?.child.pid;
   }
 
-  /** Processes still in the last runtime's process group when it exited (before they were killed). */
+  /** Processes still in the last runtime's process group after it exited (see EXIT_GRACE_MS). */
   get leftovers(): LeftoverProcess[] {
     return this.leftoverProcesses;
   }
@@ -162,12 +162,19 @@ export class LambdaSandbox {
       this.err.push(chunk);
       options.onStderr?.(chunk);
     });
-    const exit = new Promise<ExitStatus>((resolve) => {
+    const exited = new Promise<ExitStatus>((resolve) => {
       child.once('exit', (code, signal) => resolve({ code, signal }));
       child.once('error', (error) => resolve({ code: null, signal: null, error: error.message }));
     });
     this.startCount += 1;
-    const runtime: Runtime = { child, exit };
+    // exited() resolves once the leftovers are known, so a caller reads them right after.
+    const runtime: Runtime = {
+      child,
+      exit: exited.then(async (status) => {
+        await this.ended(runtime, status);
+        return status;
+      }),
+    };
     this.runtime = runtime;
     this.last = runtime;
     const initSeconds = options.initTimeoutSeconds ?? 10;
@@ -176,7 +183,6 @@ export class LambdaSandbox {
     }, initSeconds * 1000);
     // Only a guard: it must not keep a process alive whose runtime finished init long ago.
     runtime.initTimer.unref();
-    void exit.then((status) => this.ended(runtime, status));
   }
 
   /** Kills the current runtime's whole process group; the emulator forgets its pollers at once. */
@@ -210,9 +216,9 @@ export class LambdaSandbox {
     }
   }
 
-  private ended(runtime: Runtime, status: ExitStatus): void {
+  private async ended(runtime: Runtime, status: ExitStatus): Promise<void> {
     if (runtime.child.pid !== undefined)
-      this.leftoverProcesses = processesInGroup(runtime.child.pid);
+      this.leftoverProcesses = await settledGroup(runtime.child.pid);
     // Whatever it left behind (background jobs of a handler) goes with it, as the sandbox would.
     killGroup(runtime.child);
     if (status.error) {
@@ -244,6 +250,22 @@ function processesInGroup(group: number): LeftoverProcess[] {
     } catch {
       // gone while we looked
     }
+  }
+  return found;
+}
+
+/**
+ * A process that was signalled as the runtime exited may need a moment to be scheduled and die:
+ * the group counts as left behind only when processes are still in it EXIT_GRACE_MS later.
+ */
+const EXIT_GRACE_MS = 250;
+
+async function settledGroup(group: number): Promise<LeftoverProcess[]> {
+  const deadline = Date.now() + EXIT_GRACE_MS;
+  let found = processesInGroup(group);
+  while (found.length > 0 && Date.now() < deadline) {
+    await new Promise((resolve) => setTimeout(resolve, 10));
+    found = processesInGroup(group);
   }
   return found;
 }
