@@ -45,7 +45,7 @@ export async function releaseLayersJson({ client, release }: OpenedRelease): Pro
   const asset = release.assets.find((candidate) => candidate.name === LAYERS_JSON);
   if (!asset)
     throw new Error(
-      `the release ${release.tag_name} has no ${LAYERS_JSON} asset: pass --dist-dir with the layers.json publish wrote`,
+      `the release ${release.tag_name} has no ${LAYERS_JSON} asset: give the dist folder (dist-dir) that holds the layers.json publish wrote`,
     );
   const text = (await downloadAsset(client, asset)).toString('utf8');
   return parseLayersJson(

@@ -139,7 +139,7 @@ async function loadDocument(
     const document: LayersRecord = await readLayersJson(options.distDir);
     if (document.version !== options.version)
       throw new InputError(
-        '--dist-dir',
+        'dist-dir',
         options.distDir,
         `the ${LAYERS_JSON} of ${options.version} (it is of ${document.version})`,
       );
@@ -147,14 +147,14 @@ async function loadDocument(
   }
   if (!options.github)
     throw new InputError(
-      '--dist-dir',
+      'dist-dir',
       '',
       `a folder with the ${LAYERS_JSON} of ${options.version}, or a GitHub repository and token to read it from the release`,
     );
   if (!opened) {
     const { owner, repo } = options.github.repository;
     throw new Error(
-      `no release ${options.github.tag} in ${owner}/${repo} to read ${LAYERS_JSON} from: pass --dist-dir with the ${LAYERS_JSON} publish wrote`,
+      `no release ${options.github.tag} in ${owner}/${repo} to read ${LAYERS_JSON} from: give the dist folder (dist-dir) that holds the ${LAYERS_JSON} publish wrote`,
     );
   }
   const document = await releaseLayersJson(opened);

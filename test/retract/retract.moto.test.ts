@@ -409,7 +409,7 @@ describe('retract against moto', () => {
       const target = targetFor('v9.0.0');
       const without = await retractFails({ version: '9.0.0', github: target });
       expect((without.error as Error).message).toMatch(
-        /no release v9\.0\.0 in octo-org\/lambda-shell-runtime to read layers\.json from: pass --dist-dir/,
+        /no release v9\.0\.0 in octo-org\/lambda-shell-runtime to read layers\.json from: give the dist folder \(dist-dir\)/,
       );
       const layers = (await layersOf(bad)).layers;
       for (const [, , arn] of arnsOf(layers))
