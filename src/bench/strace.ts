@@ -1,7 +1,7 @@
 import { which } from '../exec.js';
 
 /**
- * Process counting the way the issue defines it: every successful execve in the runtime's process
+ * Process counting as the benchmark defines it: every successful execve in the runtime's process
  * tree, recorded by `strace -f`. A fork without an exec (a subshell) is not a process launch.
  */
 
