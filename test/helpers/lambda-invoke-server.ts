@@ -1,5 +1,5 @@
 import { existsSync } from 'node:fs';
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -65,9 +65,6 @@ async function runInvocation(request: InvokeRequest, records: InvokeRecord[]) {
     for (const [index, layer] of request.layers.entries())
       await unzipInto(opt, layer, `layer-${index}`);
     await unzipInto(task, request.code, 'code');
-    // Each execution environment has a /tmp of its own, as on Lambda.
-    const tmp = join(root, 'tmp');
-    await mkdir(tmp);
     const bootstrap = existsSync(join(task, 'bootstrap'))
       ? join(task, 'bootstrap')
       : join(opt, 'bootstrap');
@@ -81,7 +78,6 @@ async function runInvocation(request: InvokeRequest, records: InvokeRecord[]) {
       timeoutSeconds: request.timeout,
       env: {
         ...request.environment,
-        TMPDIR: tmp,
         PATH: `${join(opt, 'bin')}:/usr/local/bin:/usr/bin:/bin`,
       },
     });
