@@ -1,8 +1,7 @@
-import { type RepoClient, call } from '../github/client.js';
+import { NO_BLIND_RETRY, type RepoClient, call } from '../github/client.js';
 
 // The GitHub calls of the bump, each named for the error it may raise. Creating POSTs are sent
-// once (retries: 0): after a failure the caller looks for what the attempt may have created.
-const ONCE = { request: { retries: 0 } };
+// once: after a failure the caller looks for what the attempt may have created.
 
 const isNotFound = (error: unknown): boolean =>
   (error as { status?: number } | null)?.status === 404;
@@ -103,7 +102,13 @@ export async function writeCommit(
 export async function createBranch(client: RepoClient, branch: string, sha: string): Promise<void> {
   const { octokit, owner, repo } = client;
   try {
-    await octokit.rest.git.createRef({ owner, repo, ref: `refs/heads/${branch}`, sha, ...ONCE });
+    await octokit.rest.git.createRef({
+      owner,
+      repo,
+      ref: `refs/heads/${branch}`,
+      sha,
+      ...NO_BLIND_RETRY,
+    });
   } catch (error) {
     if ((await branchHead(client, branch)) === sha) return;
     await call(client, `create the branch ${branch}`, () => Promise.reject(error));
@@ -160,7 +165,7 @@ export async function openPull(
       base: pull.base,
       title: pull.title,
       body: pull.body,
-      ...ONCE,
+      ...NO_BLIND_RETRY,
     });
     return { number: data.number, url: data.html_url, title: data.title, body: data.body ?? '' };
   } catch (error) {
