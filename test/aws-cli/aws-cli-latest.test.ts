@@ -13,7 +13,7 @@ import { bumpFiles, holdsVersion } from '../../src/aws-cli/pins.js';
 import { runCli } from '../../src/cli.js';
 import { connect } from '../../src/github/client.js';
 import { captureWrites } from '../helpers/capture.js';
-import { GitHubRepoServer } from '../helpers/github-repo-server.js';
+import { GitHubServer } from '../helpers/github-server.js';
 import { parse } from 'yaml';
 
 const TARGET = 'octo-org/lambda-shell-runtime';
@@ -52,7 +52,7 @@ function awsCliTags(newest: string): string[] {
   return tags.concat(PINNED, '1.44.1');
 }
 
-let server: GitHubRepoServer;
+let server: GitHubServer;
 const client = () =>
   connect(server.token, { owner: 'octo-org', repo: 'lambda-shell-runtime' }, server.apiUrl, {
     msPerSecond: 1,
@@ -66,7 +66,7 @@ const bump = (latest = NEXT) => bumpAwsCli({ client: client(), latest, files: PI
 const onBranch = (path: string) => server.fileAt(TARGET, BUMP_BRANCH, path);
 
 beforeEach(async () => {
-  server = await GitHubRepoServer.start();
+  server = await GitHubServer.start();
 });
 afterEach(async () => {
   expect(server.violations).toEqual([]);
@@ -219,8 +219,8 @@ describe('the bump pull request against the GitHub stand-in', () => {
 
   it('is found, not opened twice, when GitHub opened it but the answer was lost', async () => {
     seed();
-    server.failNext({ method: 'POST', path: /\/pulls$/, status: 502, applied: true });
-    server.failNext({ method: 'POST', path: /\/git\/refs$/, status: 502, applied: true });
+    server.failNext({ method: 'POST', path: /\/pulls$/, status: 502, apply: true });
+    server.failNext({ method: 'POST', path: /\/git\/refs$/, status: 502, apply: true });
     const result = await bump();
     expect(result.action).toBe('created');
     expect(result.pullRequest?.number).toBe(1);

@@ -138,33 +138,11 @@ export function schemaViolations(
   );
 }
 
-/**
- * The path template a stand-in request answered (uploads and /repositories/{id} too): of the
- * templates that match, the one with the most literal segments (`releases/latest` before
- * `releases/{release_id}`).
- */
-function templateOf(method: string, requestPath: string): string {
-  const path = requestPath
-    .replace(/\?.*$/, '')
-    .replace(/^\/api\/v3/, '')
-    .replace(/^\/(api\/)?uploads/, '')
-    .replace(/^\/repositories\/\d+\//, '/repos/{owner}/{repo}/');
-  const parameters = (template: string) => template.split('{').length;
-  const matches = Object.entries(load().description.paths)
-    .filter(
-      ([template, operations]) =>
-        operations[method.toLowerCase()] &&
-        new RegExp(`^${template.replace(/\{[^}]+\}/g, '[^/]+')}$`).test(path),
-    )
-    .map(([template]) => template)
-    .sort((a, b) => parameters(a) - parameters(b));
-  if (!matches.length) throw new Error(`${method} ${path}: not an operation of GitHub's REST API`);
-  return matches[0];
-}
-
 /** Checks a recorded answer's JSON body against its operation's schema for that status. */
-export function checkAnswer(request: RecordedRequest): ContractCheck {
-  const template = templateOf(request.method, request.path);
+function checkAnswer(request: RecordedRequest): ContractCheck {
+  const { template } = request;
+  if (!template)
+    throw new Error(`${request.method} ${request.path}: not an operation of GitHub's REST API`);
   return {
     operation: `${request.method} ${template} ${request.status}`,
     errors: schemaViolations(template, request.method, request.status, request.response),

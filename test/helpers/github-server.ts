@@ -1,4 +1,4 @@
-import { createHash, randomBytes } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import {
   createServer,
   type IncomingHttpHeaders,
@@ -7,23 +7,46 @@ import {
   type ServerResponse,
 } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { schemaViolations } from './github-openapi.js';
+import { gitEndpoints, resolveCommit, storeBlob, storeCommit, storeTree } from './github/git.js';
+import {
+  latestRelease,
+  type StoredPull,
+  type StoredRelease,
+  type StoredRepository,
+} from './github/model.js';
+import { addRelease, download, releaseEndpoints, type SeedRelease } from './github/releases.js';
+import {
+  error,
+  json,
+  REST_DOCS,
+  type Call,
+  type Reply,
+  type Route,
+  type Site,
+} from './github/wire.js';
+
+export type { StoredAsset, StoredPull, StoredRelease } from './github/model.js';
+export type { SeedAsset, SeedRelease } from './github/releases.js';
 
 /**
- * A local stand-in for GitHub's REST API, for the release step's tests. It answers the release and
- * release-asset endpoints the way api.github.com (or GHES under /api/v3) does: the same paths,
- * status codes, bodies, Link pagination, rate-limit headers, and two hosts, like GitHub's:
+ * A local stand-in for GitHub's REST API: one HTTP core (two hosts, authentication, repositories,
+ * fault injection, a request log, Link pagination, GitHub's headers, every JSON answer checked
+ * against GitHub's OpenAPI description) serving two families of endpoints:
  *
- * - the API host (`apiUrl`), which also takes uploads under /uploads (standing in for
- *   uploads.github.com) unless `ghes` is set;
- * - a storage host (objects.githubusercontent.com's role): signed asset downloads that need no
- *   token, and, with `ghes`, the uploads under /api/uploads, so an upload_url's host differs.
+ * - releases and release assets (`github/releases.ts`), for the release, publish, retract and
+ *   verify steps;
+ * - repository data (`github/git.ts`): tags, contents, git blobs/trees/commits/refs and pull
+ *   requests, for the AWS CLI bump.
  *
- * Known GitHub behaviours it keeps: GET /releases/tags/{tag} never returns drafts (only the list
- * does); several drafts may share a tag; a published tag is unique; asset names GitHub dislikes are
- * renamed; assets carry "digest": "sha256:<hex>" (legacy ones null); an immutable release refuses
- * asset changes with 422; a token without contents: write gets 403 "Resource not accessible by
- * integration" on every write; /releases/latest is the release marked latest on publishing (or
- * the newest published non-prerelease). Every request is logged with its headers and answer.
+ * Two hosts, like GitHub's: the API host (`apiUrl`), which also takes uploads under /uploads
+ * (uploads.github.com's role) unless `ghes` is set; and a storage host
+ * (objects.githubusercontent.com's role): signed asset downloads that need no token, and with
+ * `ghes` the uploads under /api/uploads, so an upload_url's host differs.
+ *
+ * Access as on GitHub: a wrong token is 401 "Bad credentials"; without a token a public
+ * repository may be read (a write is 401 "Requires authentication") and a private one is a 404;
+ * a token without contents: write gets 403 "Resource not accessible by integration" on every write.
  *
  * Faults are injected inside the real server, per route and per nth matching request: answer a
  * status without doing anything, or APPLY the write and then answer 500 or drop the connection,
@@ -33,12 +56,14 @@ import type { AddressInfo } from 'node:net';
 export interface GitHubServerOptions {
   /** The one token the server accepts (as "token X" or "Bearer X"). */
   token?: string;
-  /** owner/repo that exists; others answer 404. */
+  /** The repository there from the start (octo-org/lambda-shell-runtime); `seed*` add others. */
   repository?: string;
+  /** Its visibility (private). */
+  visibility?: 'public' | 'private';
+  /** Its "immutable releases" setting: a release becomes immutable when published. */
+  immutableReleases?: boolean;
   /** GHES layout: API under /api/v3, uploads under /api/uploads on the storage host. */
   ghes?: boolean;
-  /** The repository's "immutable releases" setting: a release becomes immutable when published. */
-  immutableReleases?: boolean;
   /** The token's contents permission: with "read", writes answer 403 as for a read-only GITHUB_TOKEN. */
   contents?: 'read' | 'write';
 }
@@ -56,50 +81,10 @@ export interface RecordedRequest {
   status: number;
   /** The JSON body answered (undefined for none, bytes, or a dropped connection). */
   response: unknown;
+  /** The operation answered, as GitHub's description names its path; undefined off the API. */
+  template?: string;
   /** Milliseconds since the server started, when the request arrived. */
   at: number;
-}
-
-export interface StoredAsset {
-  id: number;
-  name: string;
-  contentType: string;
-  state: 'uploaded' | 'open';
-  bytes: Buffer;
-  digest: string | null;
-  createdAt: string;
-}
-
-export interface StoredRelease {
-  id: number;
-  tagName: string;
-  targetCommitish: string;
-  name: string | null;
-  body: string | null;
-  draft: boolean;
-  prerelease: boolean;
-  immutable: boolean;
-  untaggedSuffix: string;
-  createdAt: string;
-  publishedAt: string | null;
-  assets: StoredAsset[];
-}
-
-export interface SeedAsset {
-  name: string;
-  content: Buffer | string;
-  /** false: a legacy asset without a digest. */
-  digest?: boolean;
-  state?: 'uploaded' | 'open';
-  contentType?: string;
-}
-
-export interface SeedRelease {
-  tag: string;
-  draft?: boolean;
-  prerelease?: boolean;
-  immutable?: boolean;
-  assets?: SeedAsset[];
 }
 
 /**
@@ -111,7 +96,7 @@ export interface Fault {
   path: RegExp;
   nth?: number;
   times?: number;
-  /** Do what the request asks first (create the release, store the asset), then fail. */
+  /** Do what the request asks first (create the release, the ref…), then fail: a lost answer. */
   apply?: boolean;
   /** Destroy the socket instead of answering (a dropped connection, a timeout cut short). */
   drop?: boolean;
@@ -125,102 +110,38 @@ export interface Fault {
   effect?: () => void;
 }
 
-interface Reply {
-  status: number;
-  headers?: Record<string, string>;
-  body?: unknown;
-  drop?: boolean;
-}
-
 interface ArmedFault extends Fault {
   /** Matching requests seen so far. */
   seen: number;
 }
 
-type Handler = (request: ParsedRequest) => Reply | Promise<Reply>;
-
-interface ParsedRequest {
-  method: string;
-  url: URL;
-  /** The path after the API or upload prefix. */
-  route: string;
-  headers: IncomingHttpHeaders;
-  body: Buffer;
+/** A request routed to an endpoint of a repository. */
+interface Routed {
+  route: Route;
+  repo?: StoredRepository;
   params: string[];
 }
 
-const DOCS = 'https://docs.github.com/rest/releases';
 const SECONDARY_RATE_LIMIT_MESSAGE =
   'You have exceeded a secondary rate limit. Please wait a few minutes before you try again. If you reach out to GitHub Support for help, please include the request ID 0C1A:2B3C:4D5E6F:7A8B9C:12345678.';
 
-const sha256 = (bytes: Buffer): string => createHash('sha256').update(bytes).digest('hex');
-const nodeId = (prefix: string, id: number): string =>
-  `${prefix}_kwDO${Buffer.from(`0:${id}`).toString('base64').replace(/=+$/, '')}`;
-const json = (status: number, body: unknown, headers: Record<string, string> = {}): Reply => ({
-  status,
-  body,
-  headers,
-});
-const notFound = (doc: string): Reply =>
-  json(404, { message: 'Not Found', documentation_url: `${DOCS}/${doc}`, status: '404' });
-const validationFailed = (resource: string, code: string, field: string, doc: string): Reply =>
-  json(422, {
-    message: 'Validation Failed',
-    errors: [{ resource, code, field }],
-    documentation_url: `${DOCS}/${doc}`,
-    status: '422',
-  });
-const unprocessable = (message: string, doc: string): Reply =>
-  json(422, { message, documentation_url: `${DOCS}/${doc}`, status: '422' });
-// What GitHub answers a GITHUB_TOKEN (or app token) without the permission a write needs.
-const notAccessible = (doc: string): Reply =>
-  json(403, {
-    message: 'Resource not accessible by integration',
-    documentation_url: `${DOCS}/${doc}`,
-    status: '403',
-  });
-
-// GitHub renames asset names with characters outside this set (spaces and others become dots).
-const renameAsset = (name: string): string => name.replace(/[^A-Za-z0-9._+@-]/g, '.');
-
-const BOT_URL = 'https://api.github.com/users/github-actions%5Bbot%5D';
-// simple-user as GitHub sends it for the Actions bot, every required field included.
-const author = {
-  login: 'github-actions[bot]',
-  id: 41898282,
-  node_id: 'MDM6Qm90NDE4OTgyODI=',
-  avatar_url: 'https://avatars.githubusercontent.com/in/15368?v=4',
-  gravatar_id: '',
-  url: BOT_URL,
-  html_url: 'https://github.com/apps/github-actions',
-  followers_url: `${BOT_URL}/followers`,
-  following_url: `${BOT_URL}/following{/other_user}`,
-  gists_url: `${BOT_URL}/gists{/gist_id}`,
-  starred_url: `${BOT_URL}/starred{/owner}{/repo}`,
-  subscriptions_url: `${BOT_URL}/subscriptions`,
-  organizations_url: `${BOT_URL}/orgs`,
-  repos_url: `${BOT_URL}/repos`,
-  events_url: `${BOT_URL}/events{/privacy}`,
-  received_events_url: `${BOT_URL}/received_events`,
-  type: 'Bot',
-  user_view_type: 'public',
-  site_admin: false,
-};
-
-export class GitHubServer {
+export class GitHubServer implements Site {
   readonly requests: RecordedRequest[] = [];
-  readonly releases: StoredRelease[] = [];
+  /** Answers that GitHub's OpenAPI description does not allow: a test expects none. */
+  readonly violations: string[] = [];
   readonly token: string;
+  /** The repository there from the start. */
   readonly owner: string;
   readonly repo: string;
+  private readonly repos = new Map<string, StoredRepository>();
   private readonly faults: ArmedFault[] = [];
-  /** The release last published with make_latest (GitHub's default): "Latest" while it qualifies. */
-  private markedLatest: number | undefined;
   private readonly started = Date.now();
-  private readonly repoId = 812_345_678;
-  private nextId = 200_000_001;
+  private lastId = 200_000_000;
   private apiOrigin = '';
-  private storageOrigin = '';
+  /** The storage host's origin (signed downloads; GHES uploads). */
+  storageOrigin = '';
+  private readonly apiRoutes: Route[];
+  private readonly uploadRoutes: Route[];
 
   private constructor(
     private readonly options: Required<GitHubServerOptions>,
@@ -229,14 +150,22 @@ export class GitHubServer {
   ) {
     this.token = options.token;
     [this.owner, this.repo] = options.repository.split('/');
+    const releases = releaseEndpoints(this);
+    this.apiRoutes = [...releases.api, ...gitEndpoints(this)];
+    this.uploadRoutes = releases.uploads;
+    this.repository(options.repository, {
+      visibility: options.visibility,
+      immutableReleases: options.immutableReleases,
+    });
   }
 
   static async start(options: GitHubServerOptions = {}): Promise<GitHubServer> {
     const resolved: Required<GitHubServerOptions> = {
       token: options.token ?? `ghs_${randomBytes(18).toString('hex')}`,
       repository: options.repository ?? 'octo-org/lambda-shell-runtime',
-      ghes: options.ghes ?? false,
+      visibility: options.visibility ?? 'private',
       immutableReleases: options.immutableReleases ?? false,
+      ghes: options.ghes ?? false,
       contents: options.contents ?? 'write',
     };
     const api = createServer();
@@ -263,6 +192,11 @@ export class GitHubServer {
     return this.options.ghes ? `${this.storageOrigin}/api/uploads` : `${this.apiOrigin}/uploads`;
   }
 
+  /** A fresh id for a repository, release or asset. */
+  nextId(): number {
+    return ++this.lastId;
+  }
+
   private get apiPrefix(): string {
     return this.options.ghes ? '/api/v3' : '';
   }
@@ -277,18 +211,6 @@ export class GitHubServer {
   /** Arms a fault (500, 502, a 403 rate limit, a dropped connection…) for matching requests. */
   failNext(fault: Fault): void {
     this.faults.push({ ...fault, seen: 0 });
-  }
-
-  /**
-   * What GET /releases/latest answers: the release marked latest when published, while it is
-   * still published and not a prerelease; else the newest such release, as GitHub falls back.
-   */
-  get latest(): StoredRelease | undefined {
-    const published = this.releases.filter((release) => !release.draft && !release.prerelease);
-    return (
-      published.find((release) => release.id === this.markedLatest) ??
-      published.sort((a, b) => b.createdAt.localeCompare(a.createdAt) || b.id - a.id)[0]
-    );
   }
 
   /** The next `times` matching requests get GitHub's secondary rate limit: 403 with retry-after. */
@@ -308,46 +230,117 @@ export class GitHubServer {
     });
   }
 
-  /** Puts a release (and its assets) in place, as an earlier run or a person would have. */
-  seedRelease(seed: SeedRelease): StoredRelease {
-    const now = new Date().toISOString();
-    const release: StoredRelease = {
-      id: this.nextId++,
-      tagName: seed.tag,
-      targetCommitish: 'main',
-      name: seed.tag,
-      body: null,
-      draft: seed.draft ?? false,
-      prerelease: seed.prerelease ?? false,
-      immutable: seed.immutable ?? false,
-      untaggedSuffix: randomBytes(10).toString('hex'),
-      createdAt: now,
-      publishedAt: seed.draft ? null : now,
-      assets: [],
-    };
-    for (const asset of seed.assets ?? []) {
-      const bytes = Buffer.from(asset.content);
-      release.assets.push({
-        id: this.nextId++,
-        name: asset.name,
-        contentType: asset.contentType ?? 'application/octet-stream',
-        state: asset.state ?? 'uploaded',
-        bytes,
-        digest: asset.digest === false ? null : `sha256:${sha256(bytes)}`,
-        createdAt: now,
-      });
+  /** A repository (created on first use, private unless said otherwise). */
+  repository(
+    fullName: string,
+    settings: Partial<Pick<StoredRepository, 'visibility' | 'immutableReleases'>> = {},
+  ): StoredRepository {
+    let repo = this.repos.get(fullName);
+    if (!repo) {
+      const [owner, name] = fullName.split('/');
+      repo = {
+        owner,
+        name,
+        id: this.nextId(),
+        visibility: 'private',
+        immutableReleases: false,
+        defaultBranch: 'main',
+        releases: [],
+        tags: [],
+        blobs: new Map(),
+        trees: new Map(),
+        commits: new Map(),
+        refs: new Map(),
+        pulls: [],
+      };
+      this.repos.set(fullName, repo);
     }
-    this.releases.unshift(release);
-    // Published with GitHub's default make_latest: true.
-    if (!release.draft && !release.prerelease) this.markedLatest = release.id;
-    return release;
+    return Object.assign(repo, settings);
+  }
+
+  private get home(): StoredRepository {
+    return this.repository(this.options.repository);
+  }
+
+  // ---- releases ------------------------------------------------------------------------------
+
+  /** The releases of the repository there from the start, newest first. */
+  get releases(): StoredRelease[] {
+    return this.home.releases;
+  }
+
+  /** What GET /releases/latest answers for the repository there from the start. */
+  get latest(): StoredRelease | undefined {
+    return latestRelease(this.home);
+  }
+
+  /** Puts a release (and its assets) in place, as an earlier run or a person would have. */
+  seedRelease(seed: SeedRelease, fullName = this.options.repository): StoredRelease {
+    return addRelease(this, this.repository(fullName), seed);
   }
 
   releasesForTag(tag: string): StoredRelease[] {
     return this.releases.filter((release) => release.tagName === tag);
   }
 
-  // ---- HTTP plumbing -------------------------------------------------------------------------
+  // ---- repository data -----------------------------------------------------------------------
+
+  /** A repository with tags only (aws/aws-cli). */
+  seedTags(fullName: string, tags: string[]): void {
+    this.repository(fullName).tags.push(...tags);
+  }
+
+  /** A repository whose default branch holds `files` in one commit; returns the commit. */
+  seedRepository(fullName: string, files: Record<string, string>, defaultBranch = 'main'): string {
+    this.repository(fullName).defaultBranch = defaultBranch;
+    return this.commit(fullName, defaultBranch, files, 'Initial commit');
+  }
+
+  /** Commits `files` (changed or added) on `branch`, as a person pushing would. */
+  commit(fullName: string, branch: string, files: Record<string, string>, message: string): string {
+    const repo = this.repository(fullName);
+    const parent = repo.refs.get(`refs/heads/${branch}`);
+    const tree = new Map(parent ? repo.trees.get(repo.commits.get(parent)!.tree) : []);
+    for (const [path, text] of Object.entries(files))
+      tree.set(path, storeBlob(repo, Buffer.from(text)));
+    const sha = storeCommit(repo, {
+      tree: storeTree(repo, tree),
+      parents: parent ? [parent] : [],
+      message,
+      date: new Date().toISOString(),
+    });
+    repo.refs.set(`refs/heads/${branch}`, sha);
+    return sha;
+  }
+
+  /** A file's text on a branch (or at a commit); undefined when it is not there. */
+  fileAt(fullName: string, ref: string, path: string): string | undefined {
+    const repo = this.repository(fullName);
+    const commit = resolveCommit(repo, ref);
+    const blob = commit && repo.trees.get(commit.tree)?.get(path);
+    return blob === undefined ? undefined : repo.blobs.get(blob)!.toString('utf8');
+  }
+
+  branch(fullName: string, name: string): string | undefined {
+    return this.repository(fullName).refs.get(`refs/heads/${name}`);
+  }
+
+  parents(fullName: string, sha: string): string[] {
+    return this.repository(fullName).commits.get(sha)?.parents ?? [];
+  }
+
+  pulls(fullName: string): StoredPull[] {
+    return this.repository(fullName).pulls;
+  }
+
+  /** Requests that change something (POST, PATCH, DELETE), as "METHOD path", the path decoded. */
+  writes(): string[] {
+    return this.requests
+      .filter((request) => request.method !== 'GET')
+      .map((request) => `${request.method} ${decodeURIComponent(request.path)}`);
+  }
+
+  // ---- HTTP ----------------------------------------------------------------------------------
 
   private async serve(host: 'api' | 'storage', req: IncomingMessage, res: ServerResponse) {
     // When the request arrived: reading a large body must not shift it (pacing is by start).
@@ -370,21 +363,19 @@ export class GitHubServer {
       at,
     };
     this.requests.push(record);
-    const reply = await this.answer(host, {
-      method,
-      url,
-      route: url.pathname,
-      headers: req.headers,
-      body,
-      params: [],
-    });
-    if (!reply.drop) {
-      record.status = reply.status;
-      record.response = Buffer.isBuffer(reply.body) ? undefined : reply.body;
-    }
+    const routed = this.route(host, method, url);
+    const reply = await this.answer(routed, { method, url, headers: req.headers, body });
     if (reply.drop) {
       res.socket?.destroy();
       return;
+    }
+    record.status = reply.status;
+    record.template = typeof routed === 'object' ? routed.route.template : undefined;
+    if (!Buffer.isBuffer(reply.body)) {
+      record.response = reply.body;
+      if (record.template)
+        for (const problem of schemaViolations(record.template, method, reply.status, reply.body))
+          this.violations.push(`${method} ${record.template} ${reply.status}: ${problem}`);
     }
     const headers: Record<string, string> = {
       'x-github-request-id': randomBytes(8).toString('hex').toUpperCase(),
@@ -394,31 +385,24 @@ export class GitHubServer {
       'x-ratelimit-reset': String(Math.floor(Date.now() / 1000) + 3600),
       'x-ratelimit-used': String(this.requests.length),
       'x-ratelimit-resource': 'core',
-      ...reply.headers,
     };
-    if (Buffer.isBuffer(reply.body)) {
-      res.writeHead(reply.status, { 'content-length': String(reply.body.length), ...headers });
-      res.end(reply.body);
-    } else if (reply.body === undefined) {
-      res.writeHead(reply.status, headers);
-      res.end();
-    } else {
-      const text = JSON.stringify(reply.body);
-      res.writeHead(reply.status, {
-        'content-type': 'application/json; charset=utf-8',
-        'content-length': String(Buffer.byteLength(text)),
-        ...headers,
-      });
-      res.end(text);
+    let payload: Buffer | undefined;
+    if (Buffer.isBuffer(reply.body)) payload = reply.body;
+    else if (reply.body !== undefined) {
+      payload = Buffer.from(JSON.stringify(reply.body));
+      headers['content-type'] = 'application/json; charset=utf-8';
     }
+    if (payload) headers['content-length'] = String(payload.length);
+    res.writeHead(reply.status, { ...headers, ...reply.headers });
+    res.end(payload);
   }
 
   /** The fault this request triggers, if any; every matching fault counts the request. */
-  private firingFault(request: ParsedRequest): ArmedFault | undefined {
+  private firingFault(method: string, url: URL): ArmedFault | undefined {
     let firing: ArmedFault | undefined;
     for (const fault of this.faults) {
-      if (fault.method && fault.method !== request.method) continue;
-      if (!fault.path.test(request.url.pathname)) continue;
+      if (fault.method && fault.method !== method) continue;
+      if (!fault.path.test(url.pathname)) continue;
       fault.seen++;
       const first = fault.nth ?? 1;
       if (!firing && fault.seen >= first && fault.seen < first + (fault.times ?? 1)) firing = fault;
@@ -426,11 +410,14 @@ export class GitHubServer {
     return firing;
   }
 
-  private async answer(host: 'api' | 'storage', request: ParsedRequest): Promise<Reply> {
-    const fault = this.firingFault(request);
-    if (!fault) return this.handle(host, request);
+  private async answer(
+    routed: Routed | 'download' | undefined,
+    request: Omit<Call, 'input' | 'repo' | 'params' | 'doc' | 'page'>,
+  ): Promise<Reply> {
+    const fault = this.firingFault(request.method, request.url);
+    if (!fault) return this.handle(routed, request);
     fault.effect?.();
-    if (fault.apply) await this.handle(host, request);
+    if (fault.apply) this.handle(routed, request);
     if (fault.delayMs) await new Promise((resolve) => setTimeout(resolve, fault.delayMs));
     if (fault.drop) return { status: 0, drop: true };
     const status = fault.status ?? 500;
@@ -441,262 +428,91 @@ export class GitHubServer {
     };
   }
 
-  private async handle(host: 'api' | 'storage', request: ParsedRequest): Promise<Reply> {
-    if (host === 'storage' && request.url.pathname.startsWith('/downloads/'))
-      return this.download(request);
+  /**
+   * The endpoint a request is for: a signed download, or a route with its repository (by
+   * owner/name, or by id as GitHub's Link headers use); undefined when there is none.
+   */
+  private route(
+    host: 'api' | 'storage',
+    method: string,
+    url: URL,
+  ): Routed | 'download' | undefined {
+    const { pathname } = url;
+    if (host === 'storage' && pathname.startsWith('/downloads/')) return 'download';
     const uploadPrefix = this.options.ghes ? '/api/uploads' : '/uploads';
     const onUploadHost = this.options.ghes ? host === 'storage' : host === 'api';
     let path: string;
     let routes: Route[];
-    if (onUploadHost && request.url.pathname.startsWith(`${uploadPrefix}/`)) {
-      path = request.url.pathname.slice(uploadPrefix.length);
+    if (onUploadHost && pathname.startsWith(`${uploadPrefix}/`)) {
+      path = pathname.slice(uploadPrefix.length);
       routes = this.uploadRoutes;
-    } else if (host === 'api' && request.url.pathname.startsWith(`${this.apiPrefix}/`)) {
-      path = request.url.pathname.slice(this.apiPrefix.length);
+    } else if (host === 'api' && pathname.startsWith(`${this.apiPrefix}/`)) {
+      path = pathname.slice(this.apiPrefix.length);
       routes = this.apiRoutes;
-    } else {
-      return notFound('');
+    } else return undefined;
+    const match = /^\/(?:repos\/([^/]+)\/([^/]+)|repositories\/(\d+))(\/.*)?$/.exec(path);
+    if (!match) return undefined;
+    const [, owner, name, id, rest = ''] = match;
+    const repo = id
+      ? [...this.repos.values()].find((candidate) => String(candidate.id) === id)
+      : this.repos.get(`${decodeURIComponent(owner)}/${decodeURIComponent(name)}`);
+    for (const route of routes) {
+      const params = route.method === method ? route.pattern.exec(rest) : null;
+      if (params) return { route, repo, params: params.slice(1).map(decodeURIComponent) };
     }
-    if (!this.authorized(request.headers.authorization)) {
-      return json(401, {
-        message: request.headers.authorization ? 'Bad credentials' : 'Requires authentication',
-        documentation_url: 'https://docs.github.com/rest',
-        status: '401',
-      });
-    }
-    for (const { method, pattern, doc, handler } of routes) {
-      const match = pattern.exec(path);
-      if (match && method === request.method) {
-        const params = match.slice(1).map(decodeURIComponent);
-        if (!this.ownsRepository(params)) return notFound('');
-        if (method !== 'GET' && this.options.contents !== 'write') return notAccessible(doc);
-        return handler({ ...request, route: path, params: params.slice(2) });
+    return undefined;
+  }
+
+  private handle(
+    routed: Routed | 'download' | undefined,
+    request: Omit<Call, 'input' | 'repo' | 'params' | 'doc' | 'page'>,
+  ): Reply {
+    if (routed === 'download') return download(this.repos.values(), request.url.pathname);
+    const { authorization } = request.headers;
+    const signedIn =
+      authorization === `token ${this.token}` || authorization === `Bearer ${this.token}`;
+    if (authorization && !signedIn) return error(401, 'Bad credentials');
+    if (!routed) return error(404, 'Not Found');
+    const { route, repo, params } = routed;
+    // Without a token a private repository is not there, as GitHub answers.
+    if (!repo || (!signedIn && repo.visibility === 'private'))
+      return error(404, 'Not Found', route.doc);
+    const write = route.method !== 'GET';
+    if (write && !signedIn) return error(401, 'Requires authentication', REST_DOCS);
+    if (write && this.options.contents !== 'write')
+      return error(403, 'Resource not accessible by integration', route.doc);
+    let input: Record<string, unknown> = {};
+    if (!route.raw && request.body.length) {
+      try {
+        input = JSON.parse(request.body.toString('utf8')) as Record<string, unknown>;
+      } catch {
+        return error(400, 'Problems parsing JSON', route.doc);
       }
     }
-    return notFound('');
-  }
-
-  private authorized(header: string | undefined): boolean {
-    return header === `token ${this.token}` || header === `Bearer ${this.token}`;
-  }
-
-  /** Routes start with owner and repo (or the repository id, as GitHub's Link headers use). */
-  private ownsRepository(params: string[]): boolean {
-    if (params[0] === 'repositories') return params[1] === String(this.repoId);
-    return params[0] === this.owner && params[1] === this.repo;
-  }
-
-  // ---- endpoints -----------------------------------------------------------------------------
-
-  private readonly apiRoutes: Route[] = [
-    route('GET', '/releases/tags/(.+)', 'releases#get-a-release-by-tag-name', (r) =>
-      this.getByTag(r),
-    ),
-    route('GET', '/releases/latest', 'releases#get-the-latest-release', () => this.getLatest()),
-    route('GET', '/releases', 'releases#list-releases', (r) => this.list(r)),
-    route('POST', '/releases', 'releases#create-a-release', (r) => this.create(r)),
-    route('GET', '/releases/assets/(\\d+)', 'assets#get-a-release-asset', (r) => this.getAsset(r)),
-    route('DELETE', '/releases/assets/(\\d+)', 'assets#delete-a-release-asset', (r) =>
-      this.deleteAsset(r),
-    ),
-    route('PATCH', '/releases/(\\d+)', 'releases#update-a-release', (r) => this.update(r)),
-    route('GET', '/releases/(\\d+)/assets', 'assets#list-release-assets', (r) =>
-      this.listAssets(r),
-    ),
-  ];
-
-  private readonly uploadRoutes: Route[] = [
-    route('POST', '/releases/(\\d+)/assets', 'assets#upload-a-release-asset', (r) =>
-      this.upload(r),
-    ),
-  ];
-
-  private getByTag(request: ParsedRequest): Reply {
-    // Like GitHub: the tags endpoint only knows published releases.
-    const release = this.releases.find(
-      (candidate) => !candidate.draft && candidate.tagName === request.params[0],
-    );
-    return release
-      ? json(200, this.releaseJson(release))
-      : notFound('releases#get-a-release-by-tag-name');
-  }
-
-  private getLatest(): Reply {
-    const latest = this.latest;
-    return latest
-      ? json(200, this.releaseJson(latest))
-      : notFound('releases#get-the-latest-release');
-  }
-
-  private list(request: ParsedRequest): Reply {
-    return this.paginate(
-      request,
-      this.releases.map((release) => this.releaseJson(release)),
-    );
-  }
-
-  private create(request: ParsedRequest): Reply {
-    const input = parseJson(request.body);
-    if (typeof input.tag_name !== 'string' || !input.tag_name)
-      return unprocessable(
-        'Invalid request.\n\n"tag_name" wasn\'t supplied.',
-        'releases#create-a-release',
-      );
-    const draft = input.draft === true;
-    if (
-      !draft &&
-      this.releases.some((release) => !release.draft && release.tagName === input.tag_name)
-    )
-      return validationFailed('Release', 'already_exists', 'tag_name', 'releases#create-a-release');
-    const release = this.seedRelease({
-      tag: input.tag_name,
-      draft,
-      prerelease: input.prerelease === true,
-    });
-    release.name = typeof input.name === 'string' ? input.name : input.tag_name;
-    if (typeof input.target_commitish === 'string')
-      release.targetCommitish = input.target_commitish;
-    if (!draft) release.immutable = this.options.immutableReleases;
-    return json(201, this.releaseJson(release), {
-      location: `${this.apiUrl}/repos/${this.owner}/${this.repo}/releases/${release.id}`,
+    return route.handler({
+      ...request,
+      input,
+      repo,
+      params,
+      doc: route.doc,
+      page: (items) => this.page(request.url, repo, items),
     });
   }
 
-  private update(request: ParsedRequest): Reply {
-    const release = this.findRelease(request.params[0]);
-    if (!release) return notFound('releases#update-a-release');
-    const input = parseJson(request.body);
-    if (release.immutable && typeof input.draft === 'boolean' && input.draft !== release.draft)
-      return unprocessable(
-        'state cannot be changed when release is immutable',
-        'releases#update-a-release',
-      );
-    // Publishing a draft (draft: false, make_latest), or a new title and notes (retract).
-    const publishing = release.draft && input.draft === false;
-    if (
-      publishing &&
-      this.releases.some(
-        (other) => other !== release && !other.draft && other.tagName === release.tagName,
-      )
-    )
-      return validationFailed('Release', 'already_exists', 'tag_name', 'releases#update-a-release');
-    if (typeof input.draft === 'boolean') release.draft = input.draft;
-    // Title and notes stay editable on an immutable release (only its assets and tag are frozen).
-    if (typeof input.name === 'string') release.name = input.name;
-    if (typeof input.body === 'string') release.body = input.body;
-    if (publishing) {
-      release.publishedAt = new Date().toISOString();
-      release.immutable = this.options.immutableReleases;
-      // Like GitHub: make_latest defaults to true; drafts and prereleases are never latest.
-      if (input.make_latest !== 'false' && !release.prerelease) this.markedLatest = release.id;
-    }
-    return json(200, this.releaseJson(release));
-  }
-
-  private listAssets(request: ParsedRequest): Reply {
-    const release = this.findRelease(request.params[0]);
-    if (!release) return notFound('assets#list-release-assets');
-    return this.paginate(
-      request,
-      release.assets.map((asset) => this.assetJson(release, asset)),
-    );
-  }
-
-  private getAsset(request: ParsedRequest): Reply {
-    const found = this.findAsset(request.params[0]);
-    if (!found) return notFound('assets#get-a-release-asset');
-    const asset = found[1];
-    // The release step only downloads (accept: application/octet-stream). Like GitHub: the bytes live elsewhere, behind a short-lived signed URL.
-    const signature = randomBytes(12).toString('hex');
-    return {
-      status: 302,
-      headers: {
-        location: `${this.storageOrigin}/downloads/${asset.id}/${signature}?response-content-disposition=attachment`,
-      },
-    };
-  }
-
-  private download(request: ParsedRequest): Reply {
-    const found = this.findAsset(request.url.pathname.split('/')[2]);
-    if (!found) return { status: 404, body: Buffer.from('Not Found') };
-    return {
-      status: 200,
-      headers: { 'content-type': 'application/octet-stream' },
-      body: found[1].bytes,
-    };
-  }
-
-  private deleteAsset(request: ParsedRequest): Reply {
-    const found = this.findAsset(request.params[0]);
-    if (!found) return notFound('assets#delete-a-release-asset');
-    const [release, asset] = found;
-    if (release.immutable)
-      return unprocessable(
-        'Cannot delete assets of an immutable release.',
-        'assets#delete-a-release-asset',
-      );
-    release.assets.splice(release.assets.indexOf(asset), 1);
-    return { status: 204 };
-  }
-
-  private upload(request: ParsedRequest): Reply {
-    const release = this.findRelease(request.params[0]);
-    if (!release) return notFound('assets#upload-a-release-asset');
-    if (release.immutable)
-      return unprocessable(
-        'Cannot upload assets to an immutable release.',
-        'assets#upload-a-release-asset',
-      );
-    const rawName = request.url.searchParams.get('name');
-    if (!rawName)
-      return validationFailed(
-        'ReleaseAsset',
-        'missing_field',
-        'name',
-        'assets#upload-a-release-asset',
-      );
-    const length = Number(request.headers['content-length']);
-    if (!Number.isInteger(length) || length !== request.body.length)
-      return json(400, {
-        message: `Bad Content-Length: ${request.headers['content-length'] ?? ''}`,
-      });
-    const name = renameAsset(rawName);
-    if (release.assets.some((asset) => asset.name === name))
-      return validationFailed(
-        'ReleaseAsset',
-        'already_exists',
-        'name',
-        'assets#upload-a-release-asset',
-      );
-    const asset: StoredAsset = {
-      id: this.nextId++,
-      name,
-      contentType: request.headers['content-type'] ?? 'application/octet-stream',
-      state: 'uploaded',
-      bytes: request.body,
-      digest: `sha256:${sha256(request.body)}`,
-      createdAt: new Date().toISOString(),
-    };
-    release.assets.push(asset);
-    return json(201, this.assetJson(release, asset));
-  }
-
-  // ---- bodies --------------------------------------------------------------------------------
-
-  private paginate(request: ParsedRequest, items: unknown[]): Reply {
-    const perPage = Math.min(
-      100,
-      Math.max(1, Number(request.url.searchParams.get('per_page') ?? 30) || 30),
-    );
-    const page = Math.max(1, Number(request.url.searchParams.get('page') ?? 1) || 1);
+  /** One page (per_page at most 100, default 30) with GitHub's Link header, which names the repository by id. */
+  private page(url: URL, repo: StoredRepository, items: unknown[]): Reply {
+    const query = url.searchParams;
+    const perPage = Math.min(100, Math.max(1, Number(query.get('per_page') ?? 30) || 30));
+    const page = Math.max(1, Number(query.get('page') ?? 1) || 1);
     const last = Math.max(1, Math.ceil(items.length / perPage));
-    // GitHub's Link headers point at /repositories/{id}/..., not /repos/{owner}/{repo}/...
-    const base = `${this.apiUrl}${request.route.replace(`/repos/${this.owner}/${this.repo}/`, `/repositories/${this.repoId}/`)}`;
+    const base = new URL(
+      url.toString().replace(/\/repos\/[^/]+\/[^/]+\//, `/repositories/${repo.id}/`),
+    );
     const link = (n: number, rel: string): string => {
-      const url = new URL(base);
-      url.searchParams.set('per_page', String(perPage));
-      url.searchParams.set('page', String(n));
-      return `<${url.toString()}>; rel="${rel}"`;
+      const target = new URL(base);
+      target.searchParams.set('per_page', String(perPage));
+      target.searchParams.set('page', String(n));
+      return `<${target.toString()}>; rel="${rel}"`;
     };
     const links: string[] = [];
     if (page > 1) links.push(link(page - 1, 'prev'));
@@ -707,95 +523,6 @@ export class GitHubServer {
       items.slice((page - 1) * perPage, page * perPage),
       links.length ? { link: links.join(', ') } : {},
     );
-  }
-
-  private releaseJson(release: StoredRelease) {
-    const api = `${this.apiUrl}/repos/${this.owner}/${this.repo}`;
-    return {
-      url: `${api}/releases/${release.id}`,
-      assets_url: `${api}/releases/${release.id}/assets`,
-      upload_url: `${this.uploadsUrl}/repos/${this.owner}/${this.repo}/releases/${release.id}/assets{?name,label}`,
-      html_url: `${this.serverUrl}/${this.owner}/${this.repo}/releases/tag/${this.webTag(release)}`,
-      id: release.id,
-      author,
-      node_id: nodeId('RE', release.id),
-      tag_name: release.tagName,
-      target_commitish: release.targetCommitish,
-      name: release.name,
-      draft: release.draft,
-      immutable: release.immutable,
-      prerelease: release.prerelease,
-      created_at: release.createdAt,
-      updated_at: release.createdAt,
-      published_at: release.publishedAt,
-      assets: release.assets.map((asset) => this.assetJson(release, asset)),
-      tarball_url: `${api}/tarball/${encodeURIComponent(release.tagName)}`,
-      zipball_url: `${api}/zipball/${encodeURIComponent(release.tagName)}`,
-      body: release.body,
-    };
-  }
-
-  private assetJson(release: StoredRelease, asset: StoredAsset) {
-    return {
-      url: `${this.apiUrl}/repos/${this.owner}/${this.repo}/releases/assets/${asset.id}`,
-      id: asset.id,
-      node_id: nodeId('RA', asset.id),
-      name: asset.name,
-      label: null,
-      uploader: author,
-      content_type: asset.contentType,
-      state: asset.state,
-      size: asset.bytes.length,
-      digest: asset.digest,
-      download_count: 0,
-      created_at: asset.createdAt,
-      updated_at: asset.createdAt,
-      browser_download_url: `${this.serverUrl}/${this.owner}/${this.repo}/releases/download/${this.webTag(release)}/${encodeURIComponent(asset.name)}`,
-    };
-  }
-
-  // A draft has no tag page yet: GitHub shows it under untagged-<hex>.
-  private webTag(release: StoredRelease): string {
-    return release.draft
-      ? `untagged-${release.untaggedSuffix}`
-      : encodeURIComponent(release.tagName);
-  }
-
-  private findRelease(id: string): StoredRelease | undefined {
-    return this.releases.find((release) => String(release.id) === id);
-  }
-
-  private findAsset(id: string): [StoredRelease, StoredAsset] | undefined {
-    for (const release of this.releases) {
-      const asset = release.assets.find((candidate) => String(candidate.id) === id);
-      if (asset) return [release, asset];
-    }
-    return undefined;
-  }
-}
-
-interface Route {
-  method: string;
-  pattern: RegExp;
-  /** The endpoint's page under docs.github.com/rest/releases, for documentation_url. */
-  doc: string;
-  handler: Handler;
-}
-
-// Every route is under /repos/{owner}/{repo} or, as GitHub's Link headers use, /repositories/{id}.
-const route = (method: string, suffix: string, doc: string, handler: Handler): Route => ({
-  method,
-  pattern: new RegExp(`^/(?:repos/)?([^/]+)/([^/]+)${suffix}$`),
-  doc,
-  handler,
-});
-
-function parseJson(body: Buffer): Record<string, unknown> {
-  try {
-    const value: unknown = JSON.parse(body.toString('utf8') || '{}');
-    return typeof value === 'object' && value !== null ? (value as Record<string, unknown>) : {};
-  } catch {
-    return {};
   }
 }
 

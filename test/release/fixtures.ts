@@ -1,3 +1,4 @@
+import { expect } from '@jest/globals';
 import { writeManifest } from '../../src/dist.js';
 import { createHash, randomBytes } from 'node:crypto';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
@@ -105,10 +106,12 @@ export async function openBench(version?: string): Promise<ReleaseBench> {
   };
 }
 
+/** Restores the output and closes the stand-in, whose answers must all have been GitHub's. */
 export async function closeBench({ server, dist, output }: ReleaseBench): Promise<void> {
   output.restore();
   await server.close();
   await dist.remove();
+  expect(server.violations).toEqual([]);
 }
 
 /** The error a promise rejects with; fails the test if it resolves. */

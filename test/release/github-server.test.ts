@@ -11,7 +11,10 @@ beforeEach(async () => {
   auth = { authorization: `Bearer ${server.token}` };
 });
 
-afterEach(() => server.close());
+afterEach(async () => {
+  expect(server.violations).toEqual([]);
+  await server.close();
+});
 
 const repoUrl = (): string => `${server.apiUrl}/repos/${server.owner}/${server.repo}`;
 
@@ -37,19 +40,24 @@ const createDraft = (): Promise<Response> =>
   });
 
 describe('GitHubServer', () => {
-  test('asks for a token, and refuses a wrong one', async () => {
-    const none = await fetch(`${repoUrl()}/releases`);
-    const wrong = await fetch(`${repoUrl()}/releases`, {
-      headers: { authorization: 'token nope' },
-    });
-    expect([none.status, ((await none.json()) as { message: string }).message]).toEqual([
-      401,
-      'Requires authentication',
-    ]);
-    expect([wrong.status, ((await wrong.json()) as { message: string }).message]).toEqual([
-      401,
-      'Bad credentials',
-    ]);
+  test('refuses a wrong token; without one, a private repository is not there and a public one is read-only', async () => {
+    const status = async (response: Promise<Response>) => {
+      const answer = await response;
+      return [answer.status, ((await answer.json()) as { message?: string }).message ?? 'ok'];
+    };
+    expect(await status(fetch(`${repoUrl()}/releases`))).toEqual([404, 'Not Found']);
+    expect(
+      await status(fetch(`${repoUrl()}/releases`, { headers: { authorization: 'token nope' } })),
+    ).toEqual([401, 'Bad credentials']);
+    server.repository(`${server.owner}/${server.repo}`, { visibility: 'public' });
+    expect(await status(fetch(`${repoUrl()}/releases`))).toEqual([200, 'ok']);
+    expect(
+      await status(
+        fetch(`${repoUrl()}/releases`, { method: 'POST', body: JSON.stringify({ tag_name: 'v1' }) }),
+      ),
+    ).toEqual([401, 'Requires authentication']);
+    expect(server.releases).toEqual([]);
+    expect(server.violations).toEqual([]);
   });
 
   test('the tags endpoint hides drafts; the list shows them, newest first', async () => {

@@ -361,6 +361,7 @@ describe('idempotent assets', () => {
       body: {
         message: 'Validation Failed',
         errors: [{ resource: 'ReleaseAsset', code: 'already_exists', field: 'name' }],
+        documentation_url: 'https://docs.github.com/rest/releases/assets#upload-a-release-asset',
         status: '422',
       },
       effect: () =>
@@ -745,7 +746,11 @@ describe('clear errors', () => {
       path: /\/assets$/,
       times: 1,
       status: 422,
-      body: { message: 'Cannot upload assets to an immutable release.', status: '422' },
+      body: {
+        message: 'Cannot upload assets to an immutable release.',
+        documentation_url: 'https://docs.github.com/rest/releases/assets#upload-a-release-asset',
+        status: '422',
+      },
     });
 
     await expect(releaseAssets(optionsFor(server, dist))).rejects.toThrow(
