@@ -1,4 +1,4 @@
-import { getOctokit } from '@actions/github';
+import { GitHub, getOctokitOptions } from '@actions/github/lib/utils';
 import { retry } from '@octokit/plugin-retry';
 import { throttling, type ThrottlingOptions } from '@octokit/plugin-throttling';
 import type { Repository } from '../domain.js';
@@ -23,7 +23,7 @@ export const MAX_RATE_LIMIT_WAIT_SECONDS = 120;
 
 export type { Repository } from '../domain.js';
 
-/** Octokit bound to one repository, with the token it must never print. */
+/** Octokit bound to one repository, with the token it must never print ('' when anonymous). */
 export interface RepoClient extends Repository {
   octokit: ReturnType<typeof createOctokit>;
   token: string;
@@ -50,6 +50,10 @@ const unpacedGroup = {
   }),
 } as unknown as NonNullable<ThrottlingOptions['write']>;
 
+// @actions/github's octokit (the runner's proxy settings, REST methods, pagination) with
+// GitHub's retry and rate-limit handling.
+const GitHubClient = GitHub.plugin(retry, throttling);
+
 function createOctokit(token: string, baseUrl: string, tuning: ClientTuning) {
   const msPerSecond = tuning.msPerSecond ?? 1000;
   const scrub = (message: string): string => scrubSecret(message, token);
@@ -70,32 +74,31 @@ function createOctokit(token: string, baseUrl: string, tuning: ClientTuning) {
       );
       return retrying;
     };
-  return getOctokit(
-    token,
-    {
-      baseUrl,
-      log: {
-        debug: (message: string) => log.debug(scrub(message)),
-        info: (message: string) => log.debug(scrub(message)),
-        warn: (message: string) => log.warning(scrub(message)),
-        error: (message: string) => log.error(scrub(message)),
-      },
-      retry: { retries: MAX_RETRIES, retryAfterBaseValue: msPerSecond },
-      throttle: {
-        retryAfterBaseValue: msPerSecond,
-        onSecondaryRateLimit: onLimit('secondary'),
-        onRateLimit: onLimit('primary'),
-        ...(tuning.paceWrites === false
-          ? { write: unpacedGroup, notifications: unpacedGroup }
-          : {}),
-      },
+  const options = {
+    baseUrl,
+    log: {
+      debug: (message: string) => log.debug(scrub(message)),
+      info: (message: string) => log.debug(scrub(message)),
+      warn: (message: string) => log.warning(scrub(message)),
+      error: (message: string) => log.error(scrub(message)),
     },
-    retry,
-    throttling,
-  );
+    retry: { retries: MAX_RETRIES, retryAfterBaseValue: msPerSecond },
+    throttle: {
+      retryAfterBaseValue: msPerSecond,
+      onSecondaryRateLimit: onLimit('secondary'),
+      onRateLimit: onLimit('primary'),
+      ...(tuning.paceWrites === false ? { write: unpacedGroup, notifications: unpacedGroup } : {}),
+    },
+  };
+  // Without a token no Authorization header at all: GitHub answers anonymous reads of public
+  // repositories (at a lower rate limit).
+  return new GitHubClient(token ? getOctokitOptions(token, options) : options);
 }
 
-/** The client for a repository; masks the token first. */
+/**
+ * The client for a repository; masks the token first. An empty token gives an anonymous client,
+ * for reads of a public repository.
+ */
 export function connect(
   token: string,
   repository: Repository,

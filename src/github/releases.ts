@@ -8,6 +8,14 @@ import { call, createOnGitHub, NO_BLIND_RETRY, type Release, type RepoClient } f
  * release list, since the tags endpoint never returns drafts. Undefined when there is neither.
  */
 export async function findRelease(client: RepoClient, tag: string): Promise<Release | undefined> {
+  return (await findPublishedRelease(client, tag)) ?? findDraft(client, tag);
+}
+
+/** The published release of `tag` (GET /releases/tags/{tag}); undefined on GitHub's 404. */
+export async function findPublishedRelease(
+  client: RepoClient,
+  tag: string,
+): Promise<Release | undefined> {
   const { octokit, owner, repo } = client;
   try {
     const response = await call(client, `GET the release of tag ${tag}`, () =>
@@ -15,9 +23,9 @@ export async function findRelease(client: RepoClient, tag: string): Promise<Rele
     );
     return response.data;
   } catch (error) {
-    if (!(error instanceof GitHubError && error.status === 404)) throw error;
+    if (error instanceof GitHubError && error.status === 404) return undefined;
+    throw error;
   }
-  return findDraft(client, tag);
 }
 
 async function findDraft(client: RepoClient, tag: string): Promise<Release | undefined> {

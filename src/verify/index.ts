@@ -4,7 +4,7 @@ import type { LayerVersionArn } from '../aws/layers-json.js';
 import type { Architecture } from '../domain.js';
 import { parseSha256Sums, zipEntries, type SumEntry } from './sums.js';
 
-export { downloadSha256Sums, GitHubReadError, type ReleaseSource } from './github.js';
+export { downloadSha256Sums, type ReleaseSource } from './github.js';
 
 /** What GetLayerVersion says of a layer version: its hash and architectures. */
 export interface LayerCode {

@@ -6,6 +6,7 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runCli } from '../../src/cli.js';
+import { downloadSha256Sums } from '../../src/verify/index.js';
 import { captureWrites } from '../helpers/capture.js';
 import { GitHubServer } from '../helpers/github-server.js';
 import { awsTestEnv, setEnv, startMoto, type MotoServer } from '../helpers/moto.js';
@@ -42,8 +43,15 @@ async function publish(name: string, bytes: Buffer, arch: 'arm64' | 'x86_64'): P
 
 beforeAll(async () => {
   moto = await startMoto();
-  github = await GitHubServer.start({ repository: 'octo-org/lambda-shell-runtime' });
+  github = await GitHubServer.start({
+    repository: 'octo-org/lambda-shell-runtime',
+    visibility: 'public',
+  });
   github.seedRelease({ tag: `v${VERSION}`, assets: [{ name: 'SHA256SUMS', content: sums }] });
+  github.seedRelease(
+    { tag: `v${VERSION}`, assets: [{ name: 'SHA256SUMS', content: sums }] },
+    PRIVATE.join('/'),
+  );
   github.seedRelease({ tag: 'v0.9.0', assets: [{ name: 'notes.txt', content: 'no sums' }] });
   restore = setEnv({
     ...awsTestEnv(moto.endpoint),
@@ -64,9 +72,44 @@ afterAll(async () => {
   await rm(dir, { recursive: true, force: true });
   await github.close();
   await moto.stop();
+  expect(github.violations).toEqual([]);
 });
 
 const REPOSITORY = ['--repository', 'octo-org/lambda-shell-runtime'];
+// A private repository (the stand-in's default visibility) with the same release.
+const PRIVATE = ['octo-org', 'private-runtime'];
+/** The requests since `before`, as "host METHOD path" with the signature of downloads cut. */
+const requestsSince = (before: number): string[] =>
+  github.requests
+    .slice(before)
+    .map(
+      (request) =>
+        `${request.host} ${request.method} ${request.path.replace(/\/[0-9a-f]{24}\?.*/, '/<signed>')}`,
+    );
+const RELEASE_READ = [
+  `api GET /repos/octo-org/lambda-shell-runtime/releases/tags/v${VERSION}`,
+  expect.stringMatching(/^api GET \/repos\/octo-org\/lambda-shell-runtime\/releases\/assets\/\d+$/),
+  expect.stringMatching(/^storage GET \/downloads\/\d+\/<signed>$/),
+];
+/** The public release read anonymously, GitHub's back-off made fast. */
+const publicSource = {
+  repository: { owner: 'octo-org', repo: 'lambda-shell-runtime' },
+  tag: `v${VERSION}`,
+  get apiUrl() {
+    return github.apiUrl;
+  },
+  token: '',
+  tuning: { msPerSecond: 1 },
+};
+/** Runs with GITHUB_TOKEN unset, as a function author's job without one does. */
+async function anonymously<T>(fn: () => Promise<T>): Promise<T> {
+  const restoreToken = setEnv({ GITHUB_TOKEN: undefined });
+  try {
+    return await fn();
+  } finally {
+    restoreToken();
+  }
+}
 
 async function verify(
   ...args: string[]
@@ -89,34 +132,89 @@ describe('lambda-shell-runtime verify', () => {
     );
   });
 
-  it('exits 0 with SHA256SUMS downloaded from the GitHub release', async () => {
+  it('exits 0 with SHA256SUMS downloaded from the GitHub release, the token sent to the API only', async () => {
     const before = github.requests.length;
     const run = await verify('--arn', arns.arm64, '--release', `v${VERSION}`, ...REPOSITORY);
     expect(run.code).toBe(0);
     expect(run.stdout).toContain(
       `holds lambda-shell-runtime-arm64-${VERSION}.zip of octo-org/lambda-shell-runtime v${VERSION}`,
     );
-    const requests = github.requests
-      .slice(before)
-      .map(
-        (request) =>
-          `${request.host} ${request.method} ${request.path.replace(/\/[0-9a-f]{24}\?.*/, '/<signed>')}`,
-      );
-    expect(requests).toEqual([
-      `api GET /repos/octo-org/lambda-shell-runtime/releases/tags/v${VERSION}`,
-      expect.stringMatching(
-        /^api GET \/repos\/octo-org\/lambda-shell-runtime\/releases\/assets\/\d+$/,
-      ),
-      expect.stringMatching(/^storage GET \/downloads\/\d+\/<signed>$/),
+    expect(requestsSince(before)).toEqual(RELEASE_READ);
+    const [tag, asset, download] = github.requests.slice(before);
+    expect([tag, asset].map((request) => request.headers.authorization)).toEqual([
+      `token ${github.token}`,
+      `token ${github.token}`,
     ]);
-    // Read-only, and never writes: nothing but GETs.
-    expect(github.requests.slice(before).every((request) => request.method === 'GET')).toBe(true);
+    // The signed storage URL needs no token, and must not get one.
+    expect(download.headers.authorization).toBeUndefined();
+    expect(run.stderr).not.toContain(github.token);
   });
 
-  it('asks GitHub again after a 502, as a read may be', async () => {
-    github.failNext({ method: 'GET', path: /\/releases\/tags\//, times: 1, status: 502 });
+  it('reads a public repository without GITHUB_TOKEN: no Authorization header at all', async () => {
+    const before = github.requests.length;
+    const run = await anonymously(() =>
+      verify('--arn', arns.arm64, '--release', `v${VERSION}`, ...REPOSITORY),
+    );
+    expect([run.code, run.stderr]).toEqual([0, '']);
+    expect(requestsSince(before)).toEqual(RELEASE_READ);
+    const sent = github.requests.slice(before);
+    expect(sent.map((request) => request.headers.authorization)).toEqual([
+      undefined,
+      undefined,
+      undefined,
+    ]);
+    expect(sent.map((request) => request.status)).toEqual([200, 302, 200]);
+  });
+
+  it('exits 2 on a private repository without GITHUB_TOKEN (GitHub’s 404), and reads it with one', async () => {
+    const args = [
+      '--arn',
+      arns.arm64,
+      '--release',
+      `v${VERSION}`,
+      '--repository',
+      PRIVATE.join('/'),
+    ];
+    const before = github.requests.length;
+    const anonymous = await anonymously(() => verify(...args));
+    expect(anonymous.code).toBe(2);
+    expect(anonymous.stderr).toBe(
+      `lambda-shell-runtime verify: cannot verify: no published release v${VERSION} in ${PRIVATE.join('/')} (GitHub answered 404; a private repository needs GITHUB_TOKEN)\n`,
+    );
+    // A 404 is GitHub's answer, not a fault: asked once.
+    expect(github.requests.slice(before).map((request) => request.status)).toEqual([404]);
+    expect((await verify(...args)).code).toBe(0);
+  });
+
+  it('asks GitHub again after a 502 (exit 0 through the CLI)', async () => {
+    github.failNext({ method: 'GET', path: /\/releases\/tags\//, status: 502 });
     const run = await verify('--arn', arns.arm64, '--release', `v${VERSION}`, ...REPOSITORY);
     expect(run.code).toBe(0);
+  });
+
+  it('reads through a 502, a 429 and a dropped download, each asked again', async () => {
+    github.failNext({ method: 'GET', path: /\/releases\/tags\//, status: 502 });
+    github.failNext({ method: 'GET', path: /\/releases\/assets\//, status: 429 });
+    github.failNext({ method: 'GET', path: /^\/downloads\//, drop: true });
+    const before = github.requests.length;
+    expect(await downloadSha256Sums(publicSource)).toBe(sums);
+    expect(github.requests.slice(before).map((request) => [request.host, request.status])).toEqual([
+      ['api', 502],
+      ['api', 200],
+      ['api', 429],
+      ['api', 302],
+      ['storage', 0],
+      // The dropped download is asked again from the start: the API signs a fresh URL.
+      ['api', 302],
+      ['storage', 200],
+    ]);
+  });
+
+  it('gives up on a GitHub that keeps failing, naming the read (exit 2 through the CLI)', async () => {
+    github.failNext({ method: 'GET', path: /\/releases\/tags\//, status: 503, times: 4 });
+    await expect(downloadSha256Sums(publicSource)).rejects.toThrow(
+      `GET the release of tag v${VERSION} failed (HTTP 503)`,
+    );
   });
 
   it.each([
@@ -198,7 +296,7 @@ describe('lambda-shell-runtime verify', () => {
         '--repository',
         'octo-org/lambda-shell-runtime',
       ],
-      /cannot verify: no published release v9\.9\.9 in octo-org\/lambda-shell-runtime \(GitHub answered 404\)/,
+      /cannot verify: no published release v9\.9\.9 in octo-org\/lambda-shell-runtime \(GitHub answered 404\)\n$/,
     ],
     [
       'a release without SHA256SUMS',
