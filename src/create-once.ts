@@ -18,6 +18,11 @@ export interface CreateOnceOptions<T> {
   find: () => Promise<T | undefined>;
   /** True when a failed attempt may have been applied (a 5xx, no answer): `find` runs then. */
   mayHaveApplied: (error: unknown) => boolean;
+  /**
+   * True when the write was refused because what it creates is already there (made meanwhile by
+   * a parallel run): `find` runs at once and what it finds is the result.
+   */
+  exists?: (error: unknown) => boolean;
   /** True when another attempt can succeed (default: `mayHaveApplied`). */
   retryable?: (error: unknown) => boolean;
   /** Attempts at most, the first included. */
@@ -37,10 +42,27 @@ export class UnknownOutcomeError extends Error {
 
 export async function createOnce<T>(options: CreateOnceOptions<T>): Promise<T> {
   const { what, mayHaveApplied, retryable = mayHaveApplied, sleep: wait = sleep } = options;
+  const look = async (error: unknown, why: string): Promise<T | undefined> => {
+    try {
+      return await options.find();
+    } catch (lookupError) {
+      throw new UnknownOutcomeError(
+        `${messageOf(error)}; then looking for ${what} ${why} failed too (${messageOf(lookupError)}): run again, it finds and keeps what exists`,
+        error,
+      );
+    }
+  };
   for (let attempt = 1; ; attempt++) {
     try {
       return await options.write(attempt);
     } catch (error) {
+      if (options.exists?.(error)) {
+        log.info(`${what}: ${messageOf(error)}; looking for it`);
+        const found = await look(error, 'that is already there');
+        if (found === undefined) throw error;
+        log.info(`${what}: made meanwhile by another run; keeping it`);
+        return found;
+      }
       const unknown = mayHaveApplied(error);
       const again = attempt < options.attempts && retryable(error);
       if (!unknown && !again) throw error;
@@ -50,15 +72,7 @@ export async function createOnce<T>(options: CreateOnceOptions<T>): Promise<T> {
           `${messageOf(error)}; looking for ${what} that attempt may have created ` +
             `(attempt ${attempt} of ${options.attempts})`,
         );
-        let found: T | undefined;
-        try {
-          found = await options.find();
-        } catch (lookupError) {
-          throw new UnknownOutcomeError(
-            `${messageOf(error)}; then looking for ${what} that attempt may have created failed too (${messageOf(lookupError)}): run again, it finds and keeps what exists`,
-            error,
-          );
-        }
+        const found = await look(error, 'that attempt may have created');
         if (found !== undefined) {
           log.info(`${what}: the failed attempt had created it; keeping it`);
           return found;

@@ -119,4 +119,33 @@ describe('createOnce: a creating write is never blindly retried', () => {
     );
     expect(writes).toBe(1);
   });
+
+  it('looks at once after a refusal saying it exists, and keeps what a parallel run made', async () => {
+    const calls: string[] = [];
+    const options = (found: string | undefined) => ({
+      what: 'a pull request',
+      write: async (attempt: number): Promise<string> => {
+        calls.push(`write ${attempt}`);
+        throw new Error('A pull request already exists');
+      },
+      find: async () => {
+        calls.push('find');
+        return found;
+      },
+      exists: (error: unknown) => /already exists/.test((error as Error).message),
+      mayHaveApplied: () => false,
+      retryable: () => true,
+      attempts: 3,
+      delayMs: () => 1000,
+      sleep: async (ms: number) => {
+        calls.push(`sleep ${ms}`);
+      },
+    });
+    expect(await createOnce(options('#1'))).toBe('#1');
+    expect(calls).toEqual(['write 1', 'find']);
+    calls.length = 0;
+    // Said to exist, yet not found: the refusal stands, and is not sent again.
+    await expect(createOnce(options(undefined))).rejects.toThrow('A pull request already exists');
+    expect(calls).toEqual(['write 1', 'find']);
+  });
 });

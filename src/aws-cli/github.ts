@@ -1,7 +1,12 @@
-import { NO_BLIND_RETRY, type RepoClient, call } from '../github/client.js';
+import { NO_BLIND_RETRY, type RepoClient, call, createOnGitHub } from '../github/client.js';
+import type { GitHubError } from '../github/secret.js';
 
-// The GitHub calls of the bump, each named for the error it may raise. Creating POSTs are sent
-// once: after a failure the caller looks for what the attempt may have created.
+// The GitHub calls of the bump, each named for the error it may raise. Creating POSTs go through
+// createOnGitHub: never sent again before looking for what a failed attempt may have made.
+
+/** GitHub's 422 for a ref or an open pull request that is already there (a parallel run's). */
+const alreadyExists = (error: GitHubError): boolean =>
+  error.status === 422 && /already exists/i.test(error.message);
 
 const isNotFound = (error: unknown): boolean =>
   (error as { status?: number } | null)?.status === 404;
@@ -98,21 +103,35 @@ export async function writeCommit(
   return response.data.sha;
 }
 
-/** Creates the branch at `sha`; if the attempt fails, a branch it left at `sha` counts as made. */
-export async function createBranch(client: RepoClient, branch: string, sha: string): Promise<void> {
+/**
+ * Creates the branch at `sha`; returns the commit it points at: `sha`, or, when a parallel run
+ * made the branch first, that run's commit.
+ */
+export async function createBranch(
+  client: RepoClient,
+  branch: string,
+  sha: string,
+): Promise<string> {
   const { octokit, owner, repo } = client;
-  try {
-    await octokit.rest.git.createRef({
-      owner,
-      repo,
-      ref: `refs/heads/${branch}`,
-      sha,
-      ...NO_BLIND_RETRY,
-    });
-  } catch (error) {
-    if ((await branchHead(client, branch)) === sha) return;
-    await call(client, `create the branch ${branch}`, () => Promise.reject(error));
-  }
+  const create = async () => {
+    await call(client, `create the branch ${branch}`, () =>
+      octokit.rest.git.createRef({
+        owner,
+        repo,
+        ref: `refs/heads/${branch}`,
+        sha,
+        ...NO_BLIND_RETRY,
+      }),
+    );
+    return sha;
+  };
+  return createOnGitHub(
+    client,
+    `the branch ${branch}`,
+    create,
+    () => branchHead(client, branch),
+    alreadyExists,
+  );
 }
 
 /** Points the branch at `sha`, replacing what it held (the bump branch is this command's own). */
@@ -151,28 +170,33 @@ export async function findOpenPull(
   );
 }
 
-/** Opens the pull request; if the attempt fails, one it may have opened is found and returned. */
+/** Opens the pull request; one a failed attempt or a parallel run opened is found and returned. */
 export async function openPull(
   client: RepoClient,
   pull: { branch: string; base: string; title: string; body: string },
 ): Promise<PullRequest> {
   const { octokit, owner, repo } = client;
-  try {
-    const { data } = await octokit.rest.pulls.create({
-      owner,
-      repo,
-      head: pull.branch,
-      base: pull.base,
-      title: pull.title,
-      body: pull.body,
-      ...NO_BLIND_RETRY,
-    });
+  const open = async (): Promise<PullRequest> => {
+    const { data } = await call(client, `open the pull request from ${pull.branch}`, () =>
+      octokit.rest.pulls.create({
+        owner,
+        repo,
+        head: pull.branch,
+        base: pull.base,
+        title: pull.title,
+        body: pull.body,
+        ...NO_BLIND_RETRY,
+      }),
+    );
     return { number: data.number, url: data.html_url, title: data.title, body: data.body ?? '' };
-  } catch (error) {
-    const opened = await findOpenPull(client, pull.branch);
-    if (opened) return opened;
-    return call(client, `open the pull request from ${pull.branch}`, () => Promise.reject(error));
-  }
+  };
+  return createOnGitHub(
+    client,
+    `the pull request from ${pull.branch}`,
+    open,
+    () => findOpenPull(client, pull.branch),
+    alreadyExists,
+  );
 }
 
 export async function editPull(

@@ -13,6 +13,7 @@ import {
   readFileAt,
   writeCommit,
   writeTree,
+  type Commit,
   type PullRequest,
 } from './github.js';
 import { isNewer, newestV2 } from './latest.js';
@@ -58,6 +59,16 @@ export interface BumpResult {
 }
 
 const titleFor = (version: string): string => `${COMMIT_PREFIX}${version}`;
+
+/** The commit at the head of the bump branch; an error when this command did not make it. */
+async function readBumpCommit(client: RepoClient, branch: string, head: string): Promise<Commit> {
+  const commit = await readCommit(client, head);
+  if (!commit.message.startsWith(COMMIT_PREFIX))
+    throw new Error(
+      `the branch ${branch} ends in a commit this command did not make (${head.slice(0, 12)}: "${commit.message.split('\n')[0]}"); not overwriting it: merge or delete that branch`,
+    );
+  return commit;
+}
 
 function bodyFor(from: string, to: string, files: string[]): string {
   return [
@@ -117,11 +128,7 @@ export async function bumpAwsCli(options: BumpOptions): Promise<BumpResult> {
   const head = await branchHead(client, branch);
   let changed = true;
   if (head) {
-    const current = await readCommit(client, head);
-    if (!current.message.startsWith(COMMIT_PREFIX))
-      throw new Error(
-        `the branch ${branch} ends in a commit this command did not make (${head.slice(0, 12)}: "${current.message.split('\n')[0]}"); not overwriting it: merge or delete that branch`,
-      );
+    const current = await readBumpCommit(client, branch, head);
     changed = current.tree !== tree || current.parents[0] !== baseHead;
     if (changed) {
       const commit = await writeCommit(client, { tree, parents: [baseHead], message: title });
@@ -129,7 +136,9 @@ export async function bumpAwsCli(options: BumpOptions): Promise<BumpResult> {
     }
   } else {
     const commit = await writeCommit(client, { tree, parents: [baseHead], message: title });
-    await createBranch(client, branch, commit);
+    const made = await createBranch(client, branch, commit);
+    // A parallel run made the branch first: its bump stands, another author's branch does not.
+    if (made !== commit) await readBumpCommit(client, branch, made);
   }
 
   if (existing) {

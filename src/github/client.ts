@@ -145,19 +145,23 @@ export const outcomeUnknown = (error: unknown): boolean =>
 
 /**
  * A write that creates something, at most 1 + MAX_RETRIES attempts, waiting between them as
- * plugin-retry would: after a lost answer, `find` looks for what the attempt may have created.
+ * plugin-retry would: after a lost answer, `find` looks for what the attempt may have created;
+ * after a refusal that `exists` recognises (GitHub's 422 for a ref or a pull request already
+ * there), `find` looks for what a parallel run made.
  */
 export const createOnGitHub = <T>(
   client: RepoClient,
   what: string,
   write: () => Promise<T>,
   find: () => Promise<T | undefined>,
+  exists?: (error: GitHubError) => boolean,
 ): Promise<T> =>
   createOnce({
     what,
     write,
     find,
     mayHaveApplied: outcomeUnknown,
+    exists: exists && ((error) => error instanceof GitHubError && exists(error)),
     attempts: 1 + MAX_RETRIES,
     delayMs: (failure) => failure ** 2 * client.msPerSecond,
   });

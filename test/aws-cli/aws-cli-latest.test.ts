@@ -217,26 +217,104 @@ describe('the bump pull request against the GitHub stand-in', () => {
     expect((await bump()).action).toBe('up-to-date');
   });
 
-  it('is found, not opened twice, when GitHub opened it but the answer was lost', async () => {
+  /** The creating writes (ref and pull request) and the looks between them, in order. */
+  const REF = `/git/ref/heads/${BUMP_BRANCH}`;
+  const creates = () =>
+    server.requests
+      .map((request) => ({
+        ...request,
+        path: decodeURIComponent(request.path.split('?')[0]).replace(`/repos/${TARGET}`, ''),
+      }))
+      .filter((request) => ['/pulls', '/git/refs', REF].includes(request.path))
+      .map((request) => `${request.method} ${request.status} ${request.path}`);
+
+  it('is found, not made twice, when GitHub made the branch and the pull request but answered 500', async () => {
     seed();
-    server.failNext({ method: 'POST', path: /\/pulls$/, status: 502, apply: true });
-    server.failNext({ method: 'POST', path: /\/git\/refs$/, status: 502, apply: true });
+    server.failNext({ method: 'POST', path: /\/git\/refs$/, status: 500, apply: true });
+    server.failNext({ method: 'POST', path: /\/pulls$/, status: 500, apply: true });
     const result = await bump();
-    expect(result.action).toBe('created');
-    expect(result.pullRequest?.number).toBe(1);
+    expect([result.action, result.pullRequest?.number]).toEqual(['created', 1]);
     expect(server.pulls(TARGET)).toHaveLength(1);
-    expect(server.writes().filter((write) => /\/(pulls|git\/refs)$/.test(write))).toHaveLength(2);
+    const head = server.branch(TARGET, BUMP_BRANCH)!;
+    expect(server.commitMessage(TARGET, head)).toBe(`Bump the bundled AWS CLI to ${NEXT}`);
+    // Each create sent once; after its 500, a look finds what it made.
+    expect(creates()).toEqual([
+      'GET 200 /pulls',
+      `GET 404 ${REF}`,
+      'POST 500 /git/refs',
+      `GET 200 ${REF}`,
+      'POST 500 /pulls',
+      'GET 200 /pulls',
+    ]);
   });
 
-  it('is never blindly sent again: a failed create that made nothing is an error, sent once', async () => {
+  it('is sent again after a 500 that made nothing, once the look finds nothing: one branch, one pull request', async () => {
     seed();
+    server.failNext({ method: 'POST', path: /\/git\/refs$/, status: 500 });
     server.failNext({ method: 'POST', path: /\/pulls$/, status: 502 });
-    await expect(bump()).rejects.toThrow(/open the pull request .* failed \(HTTP 502\)/);
-    expect(server.writes().filter((write) => write.endsWith('/pulls'))).toHaveLength(1);
-    expect(server.pulls(TARGET)).toEqual([]);
-    // The next scheduled run opens it on the branch left behind.
-    expect((await bump()).action).toBe('created');
+    const result = await bump();
+    expect([result.action, result.pullRequest?.number]).toEqual(['created', 1]);
     expect(server.pulls(TARGET)).toHaveLength(1);
+    expect(creates()).toEqual([
+      'GET 200 /pulls',
+      `GET 404 ${REF}`,
+      'POST 500 /git/refs',
+      `GET 404 ${REF}`,
+      'POST 201 /git/refs',
+      'POST 502 /pulls',
+      'GET 200 /pulls',
+      'POST 201 /pulls',
+    ]);
+  });
+
+  it('keeps the pull request a parallel run opened first (GitHub’s 422 "already exists"), sent once', async () => {
+    seed();
+    server.failNext({
+      method: 'POST',
+      path: /\/pulls$/,
+      pass: true,
+      effect: () =>
+        server.pulls(TARGET).push({
+          number: 1,
+          branch: BUMP_BRANCH,
+          base: 'main',
+          title: `Bump the bundled AWS CLI to ${NEXT}`,
+          body: 'opened by a parallel run',
+          state: 'open',
+        }),
+    });
+    const result = await bump();
+    expect([result.action, result.pullRequest?.number]).toEqual(['created', 1]);
+    expect(result.pullRequest?.body).toBe('opened by a parallel run');
+    expect(server.pulls(TARGET)).toHaveLength(1);
+    expect(creates().slice(-2)).toEqual(['POST 422 /pulls', 'GET 200 /pulls']);
+  });
+
+  it('keeps the branch a parallel bump made first (422 "Reference already exists"), never another author’s', async () => {
+    seed();
+    const raced = (message: string) =>
+      server.failNext({
+        method: 'POST',
+        path: /\/git\/refs$/,
+        pass: true,
+        effect: () => server.commit(TARGET, BUMP_BRANCH, { 'x.txt': 'x' }, message),
+      });
+    raced(`Bump the bundled AWS CLI to ${NEXT}`);
+    const result = await bump();
+    expect(result.action).toBe('created');
+    const theirs = server.branch(TARGET, BUMP_BRANCH);
+    expect(server.fileAt(TARGET, BUMP_BRANCH, 'x.txt')).toBe('x');
+    expect(server.pulls(TARGET)).toHaveLength(1);
+    expect(creates().filter((line) => line.includes('POST') && line.includes('/git/refs'))).toEqual(
+      ['POST 422 /git/refs'],
+    );
+    expect(theirs).toBeDefined();
+
+    server.pulls(TARGET).length = 0;
+    server.repository(TARGET).refs.delete(`refs/heads/${BUMP_BRANCH}`);
+    raced('Fix the tests');
+    await expect(bump()).rejects.toThrow(/did not make .*Fix the tests.*not overwriting it/);
+    expect(server.pulls(TARGET)).toEqual([]);
   });
 
   it('leaves a bump branch alone when someone else committed on it', async () => {

@@ -108,6 +108,8 @@ export interface Fault {
   body?: unknown;
   /** Runs when the fault fires: what another client did meanwhile (a racing upload…). */
   effect?: () => void;
+  /** After `effect`, answer for real: GitHub's own answer to a request that lost a race. */
+  pass?: boolean;
 }
 
 interface ArmedFault extends Fault {
@@ -325,6 +327,10 @@ export class GitHubServer implements Site {
     return this.repository(fullName).refs.get(`refs/heads/${name}`);
   }
 
+  commitMessage(fullName: string, sha: string): string | undefined {
+    return this.repository(fullName).commits.get(sha)?.message;
+  }
+
   parents(fullName: string, sha: string): string[] {
     return this.repository(fullName).commits.get(sha)?.parents ?? [];
   }
@@ -417,9 +423,10 @@ export class GitHubServer implements Site {
     const fault = this.firingFault(request.method, request.url);
     if (!fault) return this.handle(routed, request);
     fault.effect?.();
-    if (fault.apply) this.handle(routed, request);
+    const real = fault.apply || fault.pass ? this.handle(routed, request) : undefined;
     if (fault.delayMs) await new Promise((resolve) => setTimeout(resolve, fault.delayMs));
     if (fault.drop) return { status: 0, drop: true };
+    if (fault.pass) return real!;
     const status = fault.status ?? 500;
     return {
       status,

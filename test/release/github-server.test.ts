@@ -53,7 +53,10 @@ describe('GitHubServer', () => {
     expect(await status(fetch(`${repoUrl()}/releases`))).toEqual([200, 'ok']);
     expect(
       await status(
-        fetch(`${repoUrl()}/releases`, { method: 'POST', body: JSON.stringify({ tag_name: 'v1' }) }),
+        fetch(`${repoUrl()}/releases`, {
+          method: 'POST',
+          body: JSON.stringify({ tag_name: 'v1' }),
+        }),
       ),
     ).toEqual([401, 'Requires authentication']);
     expect(server.releases).toEqual([]);
