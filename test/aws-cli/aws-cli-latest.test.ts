@@ -227,6 +227,8 @@ describe('the bump pull request against the GitHub stand-in', () => {
       }))
       .filter((request) => ['/pulls', '/git/refs', REF].includes(request.path))
       .map((request) => `${request.method} ${request.status} ${request.path}`);
+  /** No pull request yet, no branch yet, and the branch's create answered 500. */
+  const FIRST_REF_500 = ['GET 200 /pulls', `GET 404 ${REF}`, 'POST 500 /git/refs'];
 
   it('is found, not made twice, when GitHub made the branch and the pull request but answered 500', async () => {
     seed();
@@ -239,9 +241,7 @@ describe('the bump pull request against the GitHub stand-in', () => {
     expect(server.commitMessage(TARGET, head)).toBe(`Bump the bundled AWS CLI to ${NEXT}`);
     // Each create sent once; after its 500, a look finds what it made.
     expect(creates()).toEqual([
-      'GET 200 /pulls',
-      `GET 404 ${REF}`,
-      'POST 500 /git/refs',
+      ...FIRST_REF_500,
       `GET 200 ${REF}`,
       'POST 500 /pulls',
       'GET 200 /pulls',
@@ -256,9 +256,7 @@ describe('the bump pull request against the GitHub stand-in', () => {
     expect([result.action, result.pullRequest?.number]).toEqual(['created', 1]);
     expect(server.pulls(TARGET)).toHaveLength(1);
     expect(creates()).toEqual([
-      'GET 200 /pulls',
-      `GET 404 ${REF}`,
-      'POST 500 /git/refs',
+      ...FIRST_REF_500,
       `GET 404 ${REF}`,
       'POST 201 /git/refs',
       'POST 502 /pulls',

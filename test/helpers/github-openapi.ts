@@ -5,8 +5,8 @@ import type { RecordedRequest } from './github-server.js';
 
 /**
  * GitHub's REST description (@octokit/openapi, OpenAPI 3.0: `nullable`, `$ref`s into
- * components) as JSON-schema validators, to hold the GitHub stand-ins to GitHub's contract, and
- * as the smallest bodies it allows, for a stand-in to fill in.
+ * components) as JSON-schema validators, to hold the GitHub stand-in to GitHub's contract, and
+ * as the smallest bodies it allows, for the stand-in to fill in.
  */
 
 interface Response {
