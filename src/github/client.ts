@@ -92,7 +92,14 @@ function createOctokit(token: string, baseUrl: string, tuning: ClientTuning) {
   };
   // Without a token no Authorization header at all: GitHub answers anonymous reads of public
   // repositories (at a lower rate limit).
-  return new GitHubClient(token ? getOctokitOptions(token, options) : options);
+  const octokit = new GitHubClient(token ? getOctokitOptions(token, options) : options);
+  // Calls that pass no `request` options share the client's one object, and plugin-retry counts
+  // a call's retries on it: a copy per call keeps one call's retries from lengthening the
+  // back-off of every later call.
+  octokit.hook.before('request', (request) => {
+    request.request = { ...request.request };
+  });
+  return octokit;
 }
 
 /**

@@ -210,6 +210,26 @@ describe('lambda-shell-runtime verify', () => {
     ]);
   });
 
+  it('starts each read’s back-off afresh: earlier retries do not lengthen it', async () => {
+    const failOnce = () => {
+      github.failNext({ method: 'GET', path: /\/releases\/tags\//, status: 502 });
+      github.failNext({ method: 'GET', path: /\/releases\/assets\//, status: 502 });
+    };
+    const read = () => downloadSha256Sums({ ...publicSource, tuning: { msPerSecond: 200 } });
+    failOnce();
+    await read();
+    failOnce();
+    const before = github.requests.length;
+    expect(await read()).toBe(sums);
+    const sent = github.requests.slice(before);
+    expect(sent.map((request) => request.status)).toEqual([502, 200, 502, 302, 200]);
+    // A first retry waits one back-off step (200 ms), not the 4 steps of a second retry.
+    for (const wait of [sent[1].at - sent[0].at, sent[3].at - sent[2].at]) {
+      expect(wait).toBeGreaterThanOrEqual(190);
+      expect(wait).toBeLessThan(600);
+    }
+  });
+
   it('gives up on a GitHub that keeps failing, naming the read (exit 2 through the CLI)', async () => {
     github.failNext({ method: 'GET', path: /\/releases\/tags\//, status: 503, times: 4 });
     await expect(downloadSha256Sums(publicSource)).rejects.toThrow(
