@@ -54,11 +54,7 @@ export type { SeedAsset, SeedRelease } from './github/releases.js';
  */
 
 export interface GitHubServerOptions {
-  /** The one token the server accepts (as "token X" or "Bearer X"). */
-  token?: string;
-  /** The repository there from the start (octo-org/lambda-shell-runtime); `seed*` add others. */
-  repository?: string;
-  /** Its visibility (private). */
+  /** The visibility of the repository there from the start (private). */
   visibility?: 'public' | 'private';
   /** Its "immutable releases" setting: a release becomes immutable when published. */
   immutableReleases?: boolean;
@@ -131,10 +127,11 @@ export class GitHubServer implements Site {
   readonly requests: RecordedRequest[] = [];
   /** Answers that GitHub's OpenAPI description does not allow: a test expects none. */
   readonly violations: string[] = [];
-  readonly token: string;
-  /** The repository there from the start. */
-  readonly owner: string;
-  readonly repo: string;
+  /** The one token the server accepts (as "token X" or "Bearer X"). */
+  readonly token = `ghs_${randomBytes(18).toString('hex')}`;
+  /** The repository there from the start; `repository()` and the seeds add others. */
+  readonly owner = 'octo-org';
+  readonly repo = 'lambda-shell-runtime';
   private readonly repos = new Map<string, StoredRepository>();
   private readonly faults: ArmedFault[] = [];
   private readonly started = Date.now();
@@ -150,12 +147,10 @@ export class GitHubServer implements Site {
     private readonly apiServer: Server,
     private readonly storageServer: Server,
   ) {
-    this.token = options.token;
-    [this.owner, this.repo] = options.repository.split('/');
     const releases = releaseEndpoints(this);
     this.apiRoutes = [...releases.api, ...gitEndpoints(this)];
     this.uploadRoutes = releases.uploads;
-    this.repository(options.repository, {
+    this.repository(this.home, {
       visibility: options.visibility,
       immutableReleases: options.immutableReleases,
     });
@@ -163,8 +158,6 @@ export class GitHubServer implements Site {
 
   static async start(options: GitHubServerOptions = {}): Promise<GitHubServer> {
     const resolved: Required<GitHubServerOptions> = {
-      token: options.token ?? `ghs_${randomBytes(18).toString('hex')}`,
-      repository: options.repository ?? 'octo-org/lambda-shell-runtime',
       visibility: options.visibility ?? 'private',
       immutableReleases: options.immutableReleases ?? false,
       ghes: options.ghes ?? false,
@@ -260,24 +253,24 @@ export class GitHubServer implements Site {
     return Object.assign(repo, settings);
   }
 
-  private get home(): StoredRepository {
-    return this.repository(this.options.repository);
+  private get home(): string {
+    return `${this.owner}/${this.repo}`;
   }
 
   // ---- releases ------------------------------------------------------------------------------
 
   /** The releases of the repository there from the start, newest first. */
   get releases(): StoredRelease[] {
-    return this.home.releases;
+    return this.repository(this.home).releases;
   }
 
   /** What GET /releases/latest answers for the repository there from the start. */
   get latest(): StoredRelease | undefined {
-    return latestRelease(this.home);
+    return latestRelease(this.repository(this.home));
   }
 
   /** Puts a release (and its assets) in place, as an earlier run or a person would have. */
-  seedRelease(seed: SeedRelease, fullName = this.options.repository): StoredRelease {
+  seedRelease(seed: SeedRelease, fullName = this.home): StoredRelease {
     return addRelease(this, this.repository(fullName), seed);
   }
 
@@ -293,9 +286,8 @@ export class GitHubServer implements Site {
   }
 
   /** A repository whose default branch holds `files` in one commit; returns the commit. */
-  seedRepository(fullName: string, files: Record<string, string>, defaultBranch = 'main'): string {
-    this.repository(fullName).defaultBranch = defaultBranch;
-    return this.commit(fullName, defaultBranch, files, 'Initial commit');
+  seedRepository(fullName: string, files: Record<string, string>): string {
+    return this.commit(fullName, this.repository(fullName).defaultBranch, files, 'Initial commit');
   }
 
   /** Commits `files` (changed or added) on `branch`, as a person pushing would. */

@@ -43,10 +43,7 @@ async function publish(name: string, bytes: Buffer, arch: 'arm64' | 'x86_64'): P
 
 beforeAll(async () => {
   moto = await startMoto();
-  github = await GitHubServer.start({
-    repository: 'octo-org/lambda-shell-runtime',
-    visibility: 'public',
-  });
+  github = await GitHubServer.start({ visibility: 'public' });
   github.seedRelease({ tag: `v${VERSION}`, assets: [{ name: 'SHA256SUMS', content: sums }] });
   github.seedRelease(
     { tag: `v${VERSION}`, assets: [{ name: 'SHA256SUMS', content: sums }] },

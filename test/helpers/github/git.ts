@@ -143,12 +143,9 @@ export function gitEndpoints(site: Site): Route[] {
     const { repo, input } = call;
     if (typeof input.content !== 'string')
       return invalid(call.doc, 'Blob', 'content', 'missing_field');
-    const encoding = input.encoding ?? 'utf-8';
-    if (encoding !== 'utf-8' && encoding !== 'base64') return invalid(call.doc, 'Blob', 'encoding');
-    const sha = storeBlob(
-      repo,
-      Buffer.from(input.content, encoding === 'base64' ? 'base64' : 'utf8'),
-    );
+    // The stand-in takes text blobs only (what the bump sends).
+    if ((input.encoding ?? 'utf-8') !== 'utf-8') return invalid(call.doc, 'Blob', 'encoding');
+    const sha = storeBlob(repo, Buffer.from(input.content, 'utf8'));
     return json(201, { url: `${api(repo)}/git/blobs/${sha}`, sha });
   };
 
@@ -174,15 +171,10 @@ export function gitEndpoints(site: Site): Route[] {
         : repo.trees.get(String(input.base_tree));
     if (!base) return error(422, 'Invalid tree info', call.doc);
     const tree = new Map(base);
-    for (const entry of (input.tree ?? []) as Array<{
-      path: string;
-      sha: string | null;
-      mode: string;
-    }>) {
-      if (entry.sha === null) tree.delete(entry.path);
-      else if (repo.blobs.has(entry.sha) && entry.mode === '100644')
-        tree.set(entry.path, entry.sha);
-      else return error(422, 'Invalid tree info', call.doc);
+    for (const entry of (input.tree ?? []) as Array<{ path: string; sha: string; mode: string }>) {
+      if (!repo.blobs.has(entry.sha) || entry.mode !== '100644')
+        return error(422, 'Invalid tree info', call.doc);
+      tree.set(entry.path, entry.sha);
     }
     return json(201, treeJson(repo, storeTree(repo, tree)));
   };
@@ -268,9 +260,7 @@ export function gitEndpoints(site: Site): Route[] {
     return call.page(
       repo.pulls
         .filter(
-          (pull) =>
-            (state === 'all' || pull.state === state) &&
-            (!head || head === `${repo.owner}:${pull.branch}`),
+          (pull) => pull.state === state && (!head || head === `${repo.owner}:${pull.branch}`),
         )
         .map((pull) => pullJson(repo, pull, true)),
     );

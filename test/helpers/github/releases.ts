@@ -218,9 +218,7 @@ export function releaseEndpoints(site: Site): { api: Route[]; uploads: Route[] }
     if (typeof input.target_commitish === 'string')
       release.targetCommitish = input.target_commitish;
     if (!draft) release.immutable = repo.immutableReleases;
-    return json(201, releaseJson(repo, release), {
-      location: `${releaseUrl(repo)}/${release.id}`,
-    });
+    return json(201, releaseJson(repo, release));
   };
 
   const update = (call: Call): Reply => {
