@@ -113,6 +113,9 @@ interface ArmedFault extends Fault {
   seen: number;
 }
 
+/** A request as it arrived. */
+type Incoming = Pick<Call, 'method' | 'url' | 'headers' | 'body'>;
+
 /** A request routed to an endpoint of a repository. */
 interface Routed {
   route: Route;
@@ -408,10 +411,7 @@ export class GitHubServer implements Site {
     return firing;
   }
 
-  private async answer(
-    routed: Routed | 'download' | undefined,
-    request: Omit<Call, 'input' | 'repo' | 'params' | 'doc' | 'page'>,
-  ): Promise<Reply> {
+  private async answer(routed: Routed | 'download' | undefined, request: Incoming): Promise<Reply> {
     const fault = this.firingFault(request.method, request.url);
     if (!fault) return this.handle(routed, request);
     fault.effect?.();
@@ -462,10 +462,7 @@ export class GitHubServer implements Site {
     return undefined;
   }
 
-  private handle(
-    routed: Routed | 'download' | undefined,
-    request: Omit<Call, 'input' | 'repo' | 'params' | 'doc' | 'page'>,
-  ): Reply {
+  private handle(routed: Routed | 'download' | undefined, request: Incoming): Reply {
     if (routed === 'download') return download(this.repos.values(), request.url.pathname);
     const { authorization } = request.headers;
     const signedIn =
