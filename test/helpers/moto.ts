@@ -1,6 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createServer } from 'node:net';
 import { run, runChecked } from '../../src/exec.js';
+import type { AwsTuning } from '../../src/aws/clients.js';
 import { retryWithBackoff } from '../../src/retry.js';
 
 /**
@@ -96,6 +97,12 @@ export function setEnv(values: Record<string, string | undefined>): () => void {
   apply(values);
   return () => apply(saved);
 }
+
+/**
+ * AWS's pacing for tests: a second of back-off lasts 10 ms. The attempts are AWS's own, so a
+ * fault still meets every retry; only the waits between them shrink.
+ */
+export const FAST_AWS: AwsTuning = { msPerSecond: 10 };
 
 /** The environment that points the AWS SDK at a local endpoint with dummy credentials. */
 export const awsTestEnv = (endpoint: string): Record<string, string | undefined> => ({

@@ -28,8 +28,12 @@ const ARCHES = ['arm64', 'amd64'] as const;
 const suite = useMotoBehindProxy();
 
 // Checks read moto directly, past the proxy: they are neither recorded nor faulted.
-const lambda = (region: string): LambdaClient =>
-  new LambdaClient({ region, endpoint: suite.server.moto.endpoint });
+const checkers = new Map<string, LambdaClient>();
+const lambda = (region: string): LambdaClient => {
+  if (!checkers.has(region))
+    checkers.set(region, new LambdaClient({ region, endpoint: suite.server.moto.endpoint }));
+  return checkers.get(region)!;
+};
 
 const options = (overrides: Partial<PublishOptions>): PublishOptions =>
   publishOptions(suite.dist, { regions: REGIONS, ...overrides });
