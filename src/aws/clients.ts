@@ -99,12 +99,17 @@ export const s3Client = (
 export const ssmClient = (region: string, tuning?: AwsTuning): SSMClient =>
   withAwsErrorContext(new SSMClient({ region, ...retrying(tuning) }), 'ssm', region);
 
-export const sarClient = (
-  region: string,
-  tuning?: AwsTuning,
-): ServerlessApplicationRepositoryClient =>
+/**
+ * The SAR client is of an older SDK generation whose retry middleware cannot drive the strategy
+ * above: it keeps that SDK's own adaptive retries, untuned (its tests stub the client).
+ */
+export const sarClient = (region: string): ServerlessApplicationRepositoryClient =>
   withAwsErrorContext(
-    new ServerlessApplicationRepositoryClient({ region, ...retrying(tuning) }),
+    new ServerlessApplicationRepositoryClient({
+      region,
+      retryMode: 'adaptive',
+      maxAttempts: MAX_ATTEMPTS,
+    }),
     'serverlessrepo',
     region,
   );

@@ -1,11 +1,14 @@
 import { ListLayerVersionsCommand, PublishLayerVersionCommand } from '@aws-sdk/client-lambda';
 import { PutObjectCommand } from '@aws-sdk/client-s3';
+import { ListApplicationsCommand } from '@aws-sdk/client-serverlessapplicationrepository';
 import { GetParametersByPathCommand } from '@aws-sdk/client-ssm';
+import { createServer } from 'node:http';
 import {
   lambdaClient,
   lambdaWriteClient,
   MAX_ATTEMPTS,
   s3Client,
+  sarClient,
   ssmClient,
   timeScale,
 } from '../../src/aws/clients.js';
@@ -58,6 +61,26 @@ describe('the AWS clients under a tuning', () => {
       Content: { ZipFile: Buffer.from('zip') },
     });
     expect(await requestsDuring(() => lambdaWriteClient('us-east-1').send(publish))).toBe(1);
+  });
+
+  it('leave the SAR client (an older SDK generation) its own retry middleware, which works', async () => {
+    const sar = createServer((request, response) => {
+      request.resume();
+      response.writeHead(200, { 'content-type': 'application/json' });
+      response.end('{"applications":[]}');
+    });
+    await new Promise<void>((resolve) => sar.listen(0, '127.0.0.1', resolve));
+    const address = sar.address();
+    const restoreSar = setEnv({
+      AWS_ENDPOINT_URL: `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`,
+    });
+    try {
+      const listed = await sarClient('us-east-1').send(new ListApplicationsCommand({}));
+      expect(listed.Applications).toEqual([]);
+    } finally {
+      restoreSar();
+      await new Promise((resolve) => sar.close(resolve));
+    }
   });
 
   it('run at real time by default and faster only when asked', () => {
