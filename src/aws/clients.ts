@@ -2,6 +2,7 @@ import { LambdaClient } from '@aws-sdk/client-lambda';
 import { S3Client } from '@aws-sdk/client-s3';
 import { ServerlessApplicationRepositoryClient } from '@aws-sdk/client-serverlessapplicationrepository';
 import { SSMClient } from '@aws-sdk/client-ssm';
+import { AdaptiveRetryStrategy, DefaultRateLimiter, MAXIMUM_RETRY_DELAY } from '@smithy/core/retry';
 import { withAwsErrorContext } from './errors.js';
 
 /**
@@ -13,7 +14,44 @@ import { withAwsErrorContext } from './errors.js';
  */
 export const MAX_ATTEMPTS = 8;
 
-const retrying = { retryMode: 'adaptive', maxAttempts: MAX_ATTEMPTS } as const;
+/** Knobs for AWS's pacing; the defaults are the SDK's, tests shrink them. */
+export interface AwsTuning {
+  /**
+   * Milliseconds per second (1000) of the SDK's retry back-off, of the adaptive limiter's
+   * slowest pace after a throttle, and of the pause before a failed creating write is looked for.
+   */
+  msPerSecond?: number;
+}
+
+/** How much faster than real time `tuning` runs the pauses: 1 unless tests shrink them. */
+export const timeScale = (tuning: AwsTuning = {}): number => (tuning.msPerSecond ?? 1000) / 1000;
+
+/** The adaptive limiter's slowest pace after a throttle, in sends per second (the SDK's). */
+const MIN_FILL_RATE = 0.5;
+
+/**
+ * The SDK's adaptive retry strategy (one per client: it holds the client's retry quota and
+ * sending rate), its pauses scaled by `tuning`. The back-off is the SDK's own full jitter,
+ * random up to min(20 s, base·2^retries), with the base (50 ms; 1 s for a throttle) it sets.
+ */
+function adaptiveRetries(tuning: AwsTuning | undefined): AdaptiveRetryStrategy {
+  const scale = timeScale(tuning);
+  let base = 0;
+  return new AdaptiveRetryStrategy(MAX_ATTEMPTS, {
+    maxAttempts: MAX_ATTEMPTS,
+    backoff: {
+      setDelayBase: (delayMs) => {
+        base = delayMs;
+      },
+      computeNextBackoffDelay: (retries) =>
+        Math.floor(Math.random() * Math.min(base * 2 ** retries, MAXIMUM_RETRY_DELAY) * scale),
+    },
+    rateLimiter: new DefaultRateLimiter({ minFillRate: MIN_FILL_RATE / scale }),
+  });
+}
+
+const retrying = (tuning: AwsTuning | undefined) =>
+  ({ maxAttempts: MAX_ATTEMPTS, retryStrategy: adaptiveRetries(tuning) }) as const;
 
 /** How long a creating write may go unanswered before it counts as lost (then looked for). */
 export const WRITE_TIMEOUT_MS = 300_000;
@@ -30,8 +68,8 @@ const sendOnce = (timeoutMs: number) =>
   }) as const;
 
 /** For reads and idempotent writes: the SDK retries them. */
-export const lambdaClient = (region: string): LambdaClient =>
-  withAwsErrorContext(new LambdaClient({ region, ...retrying }), 'lambda', region);
+export const lambdaClient = (region: string, tuning?: AwsTuning): LambdaClient =>
+  withAwsErrorContext(new LambdaClient({ region, ...retrying(tuning) }), 'lambda', region);
 
 /** The limit leaves room for a 50 MB direct upload on a slow link. */
 export const lambdaWriteClient = (region: string): LambdaClient =>
@@ -42,11 +80,15 @@ export const lambdaWriteClient = (region: string): LambdaClient =>
   );
 
 /** S3 PutObject to a fixed key is idempotent (a retry writes the same bytes): SDK retries stay. */
-export const s3Client = (region: string, env: NodeJS.ProcessEnv = process.env): S3Client =>
+export const s3Client = (
+  region: string,
+  tuning?: AwsTuning,
+  env: NodeJS.ProcessEnv = process.env,
+): S3Client =>
   withAwsErrorContext(
     new S3Client({
       region,
-      ...retrying,
+      ...retrying(tuning),
       // A local endpoint has no bucket subdomains (bucket.localhost does not resolve).
       forcePathStyle: Boolean(env.AWS_ENDPOINT_URL || env.AWS_ENDPOINT_URL_S3),
     }),
@@ -54,12 +96,20 @@ export const s3Client = (region: string, env: NodeJS.ProcessEnv = process.env): 
     region,
   );
 
-export const ssmClient = (region: string): SSMClient =>
-  withAwsErrorContext(new SSMClient({ region, ...retrying }), 'ssm', region);
+export const ssmClient = (region: string, tuning?: AwsTuning): SSMClient =>
+  withAwsErrorContext(new SSMClient({ region, ...retrying(tuning) }), 'ssm', region);
 
+/**
+ * The SAR client is of an older SDK generation whose retry middleware cannot drive the strategy
+ * above: it keeps that SDK's own adaptive retries, untuned (its tests stub the client).
+ */
 export const sarClient = (region: string): ServerlessApplicationRepositoryClient =>
   withAwsErrorContext(
-    new ServerlessApplicationRepositoryClient({ region, ...retrying }),
+    new ServerlessApplicationRepositoryClient({
+      region,
+      retryMode: 'adaptive',
+      maxAttempts: MAX_ATTEMPTS,
+    }),
     'serverlessrepo',
     region,
   );

@@ -1,5 +1,5 @@
 import { GetParametersByPathCommand, PutParameterCommand } from '@aws-sdk/client-ssm';
-import { ssmClient } from './clients.js';
+import { ssmClient, type AwsTuning } from './clients.js';
 import { recorder, type Plan } from './plan.js';
 
 /** A parameter as the ssm step writes it. */
@@ -26,8 +26,8 @@ const putInput = (write: ParameterWrite) => ({
   Overwrite: true,
 });
 
-export function awsSsmApi(region: string): SsmApi {
-  const ssm = ssmClient(region);
+export function awsSsmApi(region: string, tuning?: AwsTuning): SsmApi {
+  const ssm = ssmClient(region, tuning);
   return {
     region,
     async parameters(path) {

@@ -140,11 +140,11 @@ export async function publishLayers(options: PublishOptions): Promise<PublishRes
   const plans: Plan[] = [];
   const replaying = options.alignVersions && options.alignMode === 'replay';
   const tasks: Task[] = settings.regions.flatMap((region) => {
-    const regionApi = options.dryRun ? undefined : awsLayerApi(region);
+    const regionApi = options.dryRun ? undefined : awsLayerApi(region, options.tuning);
     // A replay's plan needs the versions that exist: its dry run reads them.
     const dryRunApi = (plan: Plan): LayerApi =>
       replaying
-        ? readingNewest(dryRunLayerApi(region, plan), region)
+        ? readingNewest(dryRunLayerApi(region, plan), region, options.tuning)
         : dryRunLayerApi(region, plan);
     const s3Bucket = settings.s3Bucket ? s3BucketFor(settings.s3Bucket, region) : '';
     return settings.zips.map((zip) => {
@@ -180,6 +180,7 @@ export async function publishLayers(options: PublishOptions): Promise<PublishRes
           targets,
           history: options.history,
           dryRun: options.dryRun,
+          tuning: options.tuning,
         })
       : undefined;
 

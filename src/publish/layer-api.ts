@@ -11,7 +11,7 @@ import {
 import type { LayerZip } from '../dist.js';
 import { createOnAws } from '../aws/create-once.js';
 import { partitionOf } from '../aws/regions.js';
-import { lambdaClient, lambdaWriteClient, s3Client } from '../aws/clients.js';
+import { lambdaClient, lambdaWriteClient, s3Client, type AwsTuning } from '../aws/clients.js';
 import { isAwsError } from '../aws/errors.js';
 import { recorder, type Plan } from '../aws/plan.js';
 import { uploadFile } from '../aws/s3-upload.js';
@@ -57,8 +57,8 @@ export interface LayerApi {
   addPermission(input: PermissionInput): Promise<boolean>;
 }
 
-export function awsLayerApi(region: string): LayerApi {
-  const lambda = lambdaClient(region);
+export function awsLayerApi(region: string, tuning?: AwsTuning): LayerApi {
+  const lambda = lambdaClient(region, tuning);
   const writer = lambdaWriteClient(region);
 
   /** The newest version above `after` whose description and CodeSha256 are these. */
@@ -137,7 +137,7 @@ export function awsLayerApi(region: string): LayerApi {
       };
     },
     async uploadZip(bucket, key, zipPath) {
-      await uploadFile(s3Client(region), bucket, key, zipPath, 'application/zip');
+      await uploadFile(s3Client(region, tuning), bucket, key, zipPath, 'application/zip');
     },
     async publishVersion(input, content, after) {
       const Content = content.s3
@@ -146,6 +146,7 @@ export function awsLayerApi(region: string): LayerApi {
       const layerName = input.LayerName ?? '';
       return createOnAws({
         what: `a ${layerName} version in ${region}`,
+        tuning,
         write: async () => {
           const published = await writer.send(
             new PublishLayerVersionCommand({ ...input, Content }),
@@ -166,6 +167,7 @@ export function awsLayerApi(region: string): LayerApi {
       // it twice): after a failed attempt, the policy is read again before retrying.
       return createOnAws({
         what: `the statement ${input.StatementId} on ${input.LayerName}:${input.VersionNumber} in ${region}`,
+        tuning,
         write: async () => {
           try {
             await writer.send(new AddLayerVersionPermissionCommand(input));

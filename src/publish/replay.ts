@@ -3,7 +3,7 @@ import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { LambdaClient } from '@aws-sdk/client-lambda';
-import { lambdaClient } from '../aws/clients.js';
+import { lambdaClient, type AwsTuning } from '../aws/clients.js';
 import { withAwsErrorContext } from '../aws/errors.js';
 import { releaseOf } from '../aws/layer-description.js';
 import { readLayerVersion, type LayerVersionRead } from '../aws/layer-version.js';
@@ -61,8 +61,8 @@ export interface Replay {
 
 type Lagging = Inspected & { region: string };
 
-const clientFor = (region: string): LambdaClient =>
-  withAwsErrorContext(lambdaClient(region), 'lambda', region);
+const clientFor = (region: string, tuning?: AwsTuning): LambdaClient =>
+  withAwsErrorContext(lambdaClient(region, tuning), 'lambda', region);
 
 /** Reads, per lagging layer, the reference version of every number it lacks. */
 export async function planReplay(
@@ -203,8 +203,11 @@ export async function prepareReplay(options: {
   targets: ReadonlyMap<Architecture, number>;
   history?: HistorySource;
   dryRun: boolean;
+  tuning?: AwsTuning;
 }): Promise<Replay> {
-  const fillers = await planReplay(options.inspected, options.targets);
+  const fillers = await planReplay(options.inspected, options.targets, (region) =>
+    clientFor(region, options.tuning),
+  );
   const dir = await mkdtemp(join(tmpdir(), 'lsr-replay-'));
   const zips = new Map<string, LayerZip>();
   const github = options.history
@@ -265,7 +268,7 @@ export async function prepareReplay(options: {
 }
 
 /** A dry run's layer API that reads the newest versions for real, so replay can be planned. */
-export const readingNewest = (dryRun: LayerApi, region: string): LayerApi => {
-  const reads = awsLayerApi(region);
+export const readingNewest = (dryRun: LayerApi, region: string, tuning?: AwsTuning): LayerApi => {
+  const reads = awsLayerApi(region, tuning);
   return { ...dryRun, newestVersion: (layerName) => reads.newestVersion(layerName) };
 };

@@ -1,5 +1,6 @@
 import type { LayerZip } from '../dist.js';
 import type { AlignMode, Architecture, Share } from '../domain.js';
+import type { AwsTuning } from '../aws/clients.js';
 import type { HistorySource } from './replay.js';
 
 export interface PublishOptions {
@@ -25,6 +26,8 @@ export interface PublishOptions {
   concurrency?: number;
   /** Publish zips the manifest marks non-releasable (local builder). */
   allowUnreleasable?: boolean;
+  /** AWS's pacing (the SDK's unless tests shrink it). */
+  tuning?: AwsTuning;
 }
 
 export interface PublishedLayer {

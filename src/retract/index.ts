@@ -10,6 +10,7 @@ import {
   type RegionLayer,
 } from '../aws/layers-json.js';
 import type { Plan } from '../aws/plan.js';
+import type { AwsTuning } from '../aws/clients.js';
 import { awsSsmApi, dryRunSsmApi, type SsmApi } from '../aws/ssm-api.js';
 import {
   archPath,
@@ -69,6 +70,8 @@ export interface RetractOptions {
   concurrency?: number;
   lambdaApi?: (region: string) => RetractLambdaApi;
   ssmApi?: (region: string) => SsmApi;
+  /** AWS's pacing (the SDK's unless tests shrink it). */
+  tuning?: AwsTuning;
 }
 
 /** One region × architecture. */
@@ -339,8 +342,10 @@ export async function retractRelease(options: RetractOptions): Promise<RetractRe
 
   const inspected = await settleAll([...layers.keys()], limit, (index) => {
     const { region } = layers[index];
-    const lambda = (options.lambdaApi ?? awsRetractLambdaApi)(region);
-    const ssmReads = options.ssmPrefix ? (options.ssmApi ?? awsSsmApi)(region) : undefined;
+    const lambda = options.lambdaApi?.(region) ?? awsRetractLambdaApi(region, options.tuning);
+    const ssmReads = options.ssmPrefix
+      ? (options.ssmApi?.(region) ?? awsSsmApi(region, options.tuning))
+      : undefined;
     return inspect(
       layers[index],
       options,

@@ -4,7 +4,7 @@ import {
   LambdaClient,
   RemoveLayerVersionPermissionCommand,
 } from '@aws-sdk/client-lambda';
-import { lambdaClient } from '../aws/clients.js';
+import { lambdaClient, type AwsTuning } from '../aws/clients.js';
 import { isAwsError, withAwsErrorContext } from '../aws/errors.js';
 import type { LayerVersionArn } from '../aws/layers-json.js';
 import { readLayerVersion, type LayerVersionRead } from '../aws/layer-version.js';
@@ -29,8 +29,8 @@ const NOT_FOUND = 'ResourceNotFoundException';
 
 const key = (arn: LayerVersionArn) => ({ LayerName: arn.layerName, VersionNumber: arn.version });
 
-export function awsRetractLambdaApi(region: string): RetractLambdaApi {
-  const lambda: LambdaClient = withAwsErrorContext(lambdaClient(region), 'lambda', region);
+export function awsRetractLambdaApi(region: string, tuning?: AwsTuning): RetractLambdaApi {
+  const lambda: LambdaClient = withAwsErrorContext(lambdaClient(region, tuning), 'lambda', region);
   const notFoundAs = async <T>(fallback: T, fn: () => Promise<T>): Promise<T> => {
     try {
       return await fn();

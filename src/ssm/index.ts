@@ -10,6 +10,7 @@ import { messageOf } from '../errors.js';
 import { log } from '../log.js';
 import { textTable } from '../table.js';
 import { awsSsmApi, dryRunSsmApi, type ParameterWrite, type SsmApi } from '../aws/ssm-api.js';
+import type { AwsTuning } from '../aws/clients.js';
 import { retractedPath, retractedVersions } from '../aws/ssm-names.js';
 import { archPath, decideLatest, latestName, versionName } from './decide.js';
 
@@ -25,6 +26,8 @@ export interface SsmOptions {
   dryRun: boolean;
   concurrency?: number;
   api?: (region: string) => SsmApi;
+  /** AWS's pacing (the SDK's unless tests shrink it). */
+  tuning?: AwsTuning;
 }
 
 /** What happened to one parameter in one region. */
@@ -157,7 +160,7 @@ export async function writeParameters(options: SsmOptions): Promise<SsmResult> {
     const { region } = layers[index];
     const api = options.dryRun
       ? dryRunSsmApi(region, plans[index])
-      : (options.api ?? awsSsmApi)(region);
+      : (options.api?.(region) ?? awsSsmApi(region, options.tuning));
     return writeLayer(api, layers[index], options);
   });
   const parameters = settled.flatMap((result, index): ParameterOutcome[] => {

@@ -1,6 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createServer } from 'node:net';
-import { run, runChecked } from '../../src/exec.js';
+import { runChecked } from '../../src/exec.js';
+import type { AwsTuning } from '../../src/aws/clients.js';
 import { retryWithBackoff } from '../../src/retry.js';
 
 /**
@@ -10,12 +11,6 @@ import { retryWithBackoff } from '../../src/retry.js';
 export interface MotoServer {
   endpoint: string;
   stop(): Promise<void>;
-}
-
-async function ensureMotoInstalled(): Promise<void> {
-  const probe = await run('python3', ['-c', 'import moto.server']);
-  if (probe.exitCode === 0) return;
-  await runChecked('python3', ['-m', 'pip', 'install', '--quiet', 'moto[server]>=5']);
 }
 
 function freePort(): Promise<number> {
@@ -37,10 +32,11 @@ async function waitUntilAnswering(endpoint: string, child: ChildProcess): Promis
       const response = await fetch(`${endpoint}/moto-api/`);
       if (!response.ok) throw new Error(`moto answered ${response.status}`);
     },
+    // It answers in well under a second: poll often, for up to about 15 s.
     {
-      attempts: 60,
-      baseMs: 250,
-      maxMs: 500,
+      attempts: 600,
+      baseMs: 50,
+      maxMs: 50,
       isRetryable: () => child.exitCode === null,
     },
   );
@@ -52,8 +48,7 @@ export interface MotoStart {
   env?: Record<string, string>;
 }
 
-export async function startMoto({ script, env }: MotoStart = {}): Promise<MotoServer> {
-  await ensureMotoInstalled();
+async function launch({ script, env }: MotoStart): Promise<MotoServer> {
   const port = await freePort();
   const endpoint = `http://127.0.0.1:${port}`;
   const program = script ? [script] : ['-m', 'moto.server'];
@@ -65,10 +60,13 @@ export async function startMoto({ script, env }: MotoStart = {}): Promise<MotoSe
   child.stderr?.on('data', (chunk: Buffer) => {
     stderr = (stderr + chunk.toString()).slice(-4000);
   });
+  const closed = new Promise((resolve) => child.once('close', resolve));
   try {
     await waitUntilAnswering(endpoint, child);
   } catch (error) {
     child.kill('SIGKILL');
+    // Its stderr is whole once its streams close: startMoto reads it for a missing moto.
+    await closed;
     throw new Error(`moto did not start on ${endpoint}: ${String(error)}\n${stderr}`, {
       cause: error,
     });
@@ -84,6 +82,17 @@ export async function startMoto({ script, env }: MotoStart = {}): Promise<MotoSe
   };
 }
 
+/** Starts moto; where python3 has no moto, it installs it first (one start, no probe, when it has). */
+export async function startMoto(start: MotoStart = {}): Promise<MotoServer> {
+  try {
+    return await launch(start);
+  } catch (error) {
+    if (!/No module named '?moto\b/.test(String(error))) throw error;
+  }
+  await runChecked('python3', ['-m', 'pip', 'install', '--quiet', 'moto[server]>=5']);
+  return launch(start);
+}
+
 /** Sets environment variables for a test and gives back a function that restores them. */
 export function setEnv(values: Record<string, string | undefined>): () => void {
   const saved = Object.fromEntries(Object.keys(values).map((key) => [key, process.env[key]]));
@@ -96,6 +105,12 @@ export function setEnv(values: Record<string, string | undefined>): () => void {
   apply(values);
   return () => apply(saved);
 }
+
+/**
+ * AWS's pacing for tests: a second of back-off lasts 10 ms. The attempts are AWS's own, so a
+ * fault still meets every retry; only the waits between them shrink.
+ */
+export const FAST_AWS: AwsTuning = { msPerSecond: 10 };
 
 /** The environment that points the AWS SDK at a local endpoint with dummy credentials. */
 export const awsTestEnv = (endpoint: string): Record<string, string | undefined> => ({

@@ -1,6 +1,7 @@
 import { buildLayers } from '../../src/build/index.js';
 import { BINFMT_IMAGE } from '../../src/docker.js';
 import { testLayers } from '../../src/layer-test/index.js';
+import { shellFiles } from '../../src/layer-test/shellcheck.js';
 import {
   LAMBDA_BASE_IMAGE,
   LAMBDA_LD_LIBRARY_PATH,
@@ -17,7 +18,11 @@ const ERROR_DOCUMENT =
   '{"errorMessage":"deliberate failure","errorType":"Function.Unhandled","stackTrace":[]}';
 const AWS_VERSION = 'aws-cli/2.27.0 Python/3.13.7 Linux/6.8.0 exe/aarch64.amzn.2023';
 
-/** A docker that also answers the smoke test's runs, and a curl that answers the two invocations. */
+/**
+ * A docker that also answers the smoke test's runs, a curl that answers the two invocations, and
+ * a shellcheck that finds nothing (the real one lints the real files in shellcheck.test.ts and
+ * test-layers-local.test.ts; here it would only add half a second per test).
+ */
 function fakeSmokeTools(
   bin: FakeBin,
   daemonArch: string,
@@ -32,6 +37,7 @@ function fakeSmokeTools(
     { match: /--install/, stdout: JSON.stringify({ supported: ['linux/amd64', 'linux/arm64'] }) },
   ]);
   bin.add('curl', curl, { recordStdin: true });
+  bin.add('shellcheck', [{ stdout: '{"comments":[]}' }]);
 }
 
 afterAll(removeTempDirs);
@@ -92,17 +98,20 @@ describe('Docker smoke test commands', () => {
 describe('testLayers on a docker-builder dist folder (fake docker and curl)', () => {
   const fakeBin = useFakeBinOnPath();
 
-  async function dockerDist(): Promise<string> {
-    fakeDocker(fakeBin(), 'amd64');
-    const distDir = tempDir('dist-');
-    await buildLayers({
-      builder: 'docker',
-      architectures: ['arm64'],
-      version: '3.0.0',
-      outDir: distDir,
-    });
-    return distDir;
-  }
+  // The smoke test only reads the dist folder: the first test to need it builds it, once.
+  let built: Promise<string> | undefined;
+  const dockerDist = (): Promise<string> =>
+    (built ??= (async () => {
+      fakeDocker(fakeBin(), 'amd64');
+      const distDir = tempDir('dist-');
+      await buildLayers({
+        builder: 'docker',
+        architectures: ['arm64'],
+        version: '3.0.0',
+        outDir: distDir,
+      });
+      return distDir;
+    })());
 
   it('registers QEMU, checks aws and jq, invokes the echo and the failing handler', async () => {
     const distDir = await dockerDist();
@@ -144,6 +153,12 @@ describe('testLayers on a docker-builder dist folder (fake docker and curl)', ()
     const curl = fakeBin().calls('curl');
     expect(curl.map((call) => call.args)).toEqual([invokeArgs(), invokeArgs()]);
     expect(curl.map((call) => call.stdin)).toEqual([SMOKE_EVENT, SMOKE_EVENT]);
+    // shellcheck first, on the bootstrap and the examples, as the test step runs it.
+    expect(
+      fakeBin()
+        .calls('shellcheck')
+        .map((call) => call.args),
+    ).toEqual([['-s', 'sh', '-f', 'json1', ...(await shellFiles())]]);
   });
 
   it('fails naming the zip when the echo is not byte for byte', async () => {

@@ -17,7 +17,7 @@ import type { PublishOptions } from '../../src/publish/index.js';
 import { captureRejection, captureWrites } from '../helpers/capture.js';
 import { CreateBucketCommand, S3Client } from '@aws-sdk/client-s3';
 import { startFaultProxy, type FaultProxy } from '../helpers/fault-proxy.js';
-import { awsTestEnv, setEnv, startMoto, type MotoServer } from '../helpers/moto.js';
+import { awsTestEnv, FAST_AWS, setEnv, startMoto, type MotoServer } from '../helpers/moto.js';
 
 /** A dist folder as the build step leaves it: a small zip per architecture, SHA256SUMS, manifest. */
 export interface DistFixture {
@@ -162,6 +162,7 @@ export const publishOptions = (
   alignVersions: false,
   dryRun: false,
   distDir: dist.dir,
+  tuning: FAST_AWS,
   ...overrides,
 });
 

@@ -28,26 +28,27 @@ const ARCHES = ['arm64', 'amd64'] as const;
 const suite = useMotoBehindProxy();
 
 // Checks read moto directly, past the proxy: they are neither recorded nor faulted.
-const lambda = (region: string): LambdaClient =>
-  new LambdaClient({ region, endpoint: suite.server.moto.endpoint });
+const checkers = new Map<string, LambdaClient>();
+const lambda = (region: string): LambdaClient => {
+  if (!checkers.has(region))
+    checkers.set(region, new LambdaClient({ region, endpoint: suite.server.moto.endpoint }));
+  return checkers.get(region)!;
+};
 
 const options = (overrides: Partial<PublishOptions>): PublishOptions =>
   publishOptions(suite.dist, { regions: REGIONS, ...overrides });
 
 /** Every version of a layer family: number, description, CodeSha256 and statement ids. */
 async function snapshot(pattern: string): Promise<unknown> {
-  const state: Record<string, unknown> = {};
-  for (const region of REGIONS) {
-    for (const arch of ARCHES) {
-      const layerName = pattern.replace('{arch}', arch);
-      let listed;
-      try {
-        listed = await lambda(region).send(new ListLayerVersionsCommand({ LayerName: layerName }));
-      } catch {
-        listed = { LayerVersions: [] };
-      }
-      const versions = [];
-      for (const { Version } of listed.LayerVersions ?? []) {
+  const versionsOf = async (region: string, layerName: string) => {
+    let listed;
+    try {
+      listed = await lambda(region).send(new ListLayerVersionsCommand({ LayerName: layerName }));
+    } catch {
+      listed = { LayerVersions: [] };
+    }
+    const versions = await Promise.all(
+      (listed.LayerVersions ?? []).map(async ({ Version }) => {
         const got = await lambda(region).send(
           new GetLayerVersionCommand({ LayerName: layerName, VersionNumber: Version }),
         );
@@ -62,17 +63,24 @@ async function snapshot(pattern: string): Promise<unknown> {
         } catch {
           // No policy: never shared.
         }
-        versions.push({
+        return {
           version: Version,
           description: got.Description,
           codeSha256: got.Content?.CodeSha256,
           sids,
-        });
-      }
-      state[`${region} ${arch}`] = versions.sort((a, b) => a.version! - b.version!);
-    }
-  }
-  return state;
+        };
+      }),
+    );
+    return versions.sort((a, b) => a.version! - b.version!);
+  };
+  // Read in parallel (the checks are reads of moto, past the proxy), keyed in a fixed order.
+  const keys = REGIONS.flatMap((region) => ARCHES.map((arch) => [region, arch] as const));
+  const states = await Promise.all(
+    keys.map(([region, arch]) => versionsOf(region, pattern.replace('{arch}', arch))),
+  );
+  return Object.fromEntries(
+    keys.map(([region, arch], index) => [`${region} ${arch}`, states[index]]),
+  );
 }
 
 /** What an earlier, unrelated release left: eu-west-1's arm64 layer starts at version 2. */

@@ -11,6 +11,7 @@ import { publishLayers } from '../../src/publish/index.js';
 import { retractRelease } from '../../src/retract/index.js';
 import { writeParameters } from '../../src/ssm/index.js';
 import type { Fault, FaultRule } from '../helpers/fault-proxy.js';
+import { FAST_AWS } from '../helpers/moto.js';
 import {
   captureStderr,
   makeDist,
@@ -51,6 +52,7 @@ async function publishTwo(name: string): Promise<{ good: DistFixture; bad: DistF
         prefix: `/${name}`,
         regions: [],
         dryRun: false,
+        tuning: FAST_AWS,
       }),
     );
   }
@@ -83,6 +85,7 @@ describe('retract when a write is applied but its answer is lost', () => {
           force: false,
           dryRun: false,
           ssmPrefix: `/${name}`,
+          tuning: FAST_AWS,
         }),
       );
       expect(suite.server.proxy.applied).toEqual([fault]);

@@ -21,7 +21,7 @@ import { writeParameters } from '../../src/ssm/index.js';
 import { captureRejection, captureWrites } from '../helpers/capture.js';
 import { checkAnswers } from '../helpers/github-openapi.js';
 import { GitHubServer } from '../helpers/github-server.js';
-import { startMoto } from '../helpers/moto.js';
+import { FAST_AWS, startMoto } from '../helpers/moto.js';
 import { makeDist, publishOptions, useAwsSuite, type DistFixture } from '../publish/fixtures.js';
 import { FAST } from '../release/fixtures.js';
 
@@ -58,6 +58,7 @@ async function release(version: string, name: string, contentOf = version): Prom
       prefix: `/${name}`,
       regions: [],
       dryRun: false,
+      tuning: FAST_AWS,
     }),
   );
   return dist;
@@ -119,6 +120,7 @@ const retracting = (overrides: Overrides) => () =>
     force: false,
     dryRun: false,
     ssmPrefix: '',
+    tuning: FAST_AWS,
     ...overrides,
   });
 const retract = (overrides: Overrides) => quiet(retracting(overrides));
@@ -188,6 +190,7 @@ describe('retract against moto', () => {
         prefix: '/rt-basic',
         regions: [],
         dryRun: false,
+        tuning: FAST_AWS,
       }),
     );
     expect(
