@@ -2,7 +2,7 @@ import { parseArgs } from 'node:util';
 import { UnreleasableError } from './dist.js';
 import { InputError, messageOf } from './errors.js';
 import { commands } from './commands/index.js';
-import type { Command } from './commands/command.js';
+import type { Command, Pacing } from './commands/command.js';
 
 const NAME = 'lambda-shell-runtime';
 
@@ -16,7 +16,7 @@ const commandUsage = (command: Command): string =>
   `Usage: ${NAME} ${command.name} [options]\n\n${command.summary}\n\nOptions:\n${command.usage}\n`;
 
 /** Runs the CLI on argv (without node and script); resolves to the exit code. */
-export async function runCli(argv: string[]): Promise<number> {
+export async function runCli(argv: string[], pacing?: Pacing): Promise<number> {
   const [name, ...rest] = argv;
   if (!name || name === '--help' || name === '-h' || name === 'help') {
     process.stdout.write(usage());
@@ -44,7 +44,7 @@ export async function runCli(argv: string[]): Promise<number> {
     return 0;
   }
   try {
-    return await command.run(parsed.values, parsed.positionals);
+    return await command.run(parsed.values, parsed.positionals, pacing);
   } catch (error) {
     // Steps speak the action's and the CLI's common words; the flag is the CLI's alone.
     const hint =

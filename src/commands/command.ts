@@ -1,4 +1,6 @@
 import type { ParseArgsConfig } from 'node:util';
+import type { AwsTuning } from '../aws/clients.js';
+import type { ClientTuning } from '../github/client.js';
 import { parsePositiveInteger } from '../parsers.js';
 
 export type OptionValues = Record<string, string | boolean | string[] | undefined>;
@@ -12,7 +14,16 @@ export interface Command {
   usage: string;
   options: NonNullable<ParseArgsConfig['options']>;
   /** Runs the command; resolves to the process exit code. */
-  run(values: OptionValues, positionals: string[]): Promise<number>;
+  run(values: OptionValues, positionals: string[], pacing?: Pacing): Promise<number>;
+}
+
+/**
+ * How the remote services are paced. The CLI passes none: GitHub's and the SDK's own pacing.
+ * Tests shrink the waits (never the attempts) through the same edge.
+ */
+export interface Pacing {
+  github?: ClientTuning;
+  aws?: AwsTuning;
 }
 
 /** A string flag's value, or the fallback. */

@@ -97,7 +97,7 @@ export const publishCommand: Command = {
       'GITHUB_API_URL selects GitHub Enterprise Server for replay (https://host/api/v3).',
     ],
   ),
-  async run(values) {
+  async run(values, _positionals, pacing) {
     const version = parseVersion(stringOption(values, 'version'));
     const regions = parseRegions(stringOption(values, 'regions'), 'regions', true);
     const share = parseShare(stringOption(values, 'share', 'none'));
@@ -127,6 +127,7 @@ export const publishCommand: Command = {
       distDir,
       concurrency,
       allowUnreleasable: values['allow-unreleasable'] === true,
+      tuning: pacing?.aws,
     }).catch((error: unknown) => {
       if (error instanceof PublishError) print(error.result);
       throw error;

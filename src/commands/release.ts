@@ -49,7 +49,7 @@ export const releaseCommand: Command = {
     ],
     ['GITHUB_API_URL selects GitHub Enterprise Server (https://host/api/v3).'],
   ),
-  async run(values) {
+  async run(values, _positionals, pacing) {
     const dryRun = values['dry-run'] === true;
     const tokenVariable = stringOption(values, 'token-env', 'GITHUB_TOKEN');
     const token = readToken(tokenVariable, dryRun);
@@ -73,6 +73,7 @@ export const releaseCommand: Command = {
       targetCommitish: stringOption(values, 'target') || undefined,
       apiUrl: process.env.GITHUB_API_URL || undefined,
       serverUrl: process.env.GITHUB_SERVER_URL || undefined,
+      tuning: pacing?.github,
     });
     process.stdout.write(`${result.url}\n`);
     return 0;

@@ -54,7 +54,7 @@ export const retractCommand: Command = {
       'as JSON on stdout. GITHUB_API_URL selects GitHub Enterprise Server (https://host/api/v3).',
     ],
   ),
-  async run(values) {
+  async run(values, _positionals, pacing) {
     const version = parseVersion(stringOption(values, 'version'), '', '--version');
     const regions = parseRegions(stringOption(values, 'regions'), '--regions');
     const ssmPrefix = parseSsmPrefix(
@@ -80,6 +80,7 @@ export const retractCommand: Command = {
             repository: parseRepository(repositoryText, '--repository'),
             tag,
             apiUrl: process.env.GITHUB_API_URL || undefined,
+            tuning: pacing?.github,
           }
         : undefined;
     const print = (result: RetractResult): void => {
@@ -95,6 +96,7 @@ export const retractCommand: Command = {
       dryRun: values['dry-run'] === true,
       ssmPrefix,
       github,
+      tuning: pacing?.aws,
     }).catch((error: unknown) => {
       if (error instanceof RetractError && error.result) print(error.result);
       throw error;

@@ -33,7 +33,7 @@ export const ssmCommand: Command = {
       "Prints every parameter's outcome as JSON on stdout.",
     ],
   ),
-  async run(values) {
+  async run(values, _positionals, pacing) {
     const prefix = parseSsmPrefix(stringOption(values, 'prefix', DEFAULT_SSM_PREFIX), '--prefix');
     if (!prefix) throw new InputError('--prefix', '', `an SSM path such as ${DEFAULT_SSM_PREFIX}`);
     const regions = parseRegions(stringOption(values, 'regions'), '--regions');
@@ -44,6 +44,7 @@ export const ssmCommand: Command = {
       prefix,
       regions,
       dryRun: values['dry-run'] === true,
+      tuning: pacing?.aws,
     });
     process.stdout.write(`${JSON.stringify(result.parameters, null, 2)}\n`);
     return 0;

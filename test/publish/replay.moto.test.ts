@@ -12,7 +12,7 @@ import type { HistorySource } from '../../src/publish/replay.js';
 import { runCli } from '../../src/cli.js';
 import { captureWrites } from '../helpers/capture.js';
 import { GitHubServer } from '../helpers/github-server.js';
-import { setEnv } from '../helpers/moto.js';
+import { FAST_AWS, setEnv } from '../helpers/moto.js';
 import { FAST } from '../release/fixtures.js';
 import {
   captureStderr,
@@ -242,21 +242,24 @@ describe('align-versions: replay against moto and the GitHub stand-in', () => {
     const cli = (mode: string) =>
       captureWrites(process.stdout, () =>
         captureStderr(() =>
-          runCli([
-            'publish',
-            '--dist',
-            dists.get('1.2.0')!.dir,
-            '--version',
-            '1.2.0',
-            '--regions',
-            REGIONS.join(','),
-            '--layer-name',
-            'rp-cli-{arch}',
-            '--align-versions',
-            mode,
-            '--repository',
-            `${github.owner}/${github.repo}`,
-          ]),
+          runCli(
+            [
+              'publish',
+              '--dist',
+              dists.get('1.2.0')!.dir,
+              '--version',
+              '1.2.0',
+              '--regions',
+              REGIONS.join(','),
+              '--layer-name',
+              'rp-cli-{arch}',
+              '--align-versions',
+              mode,
+              '--repository',
+              `${github.owner}/${github.repo}`,
+            ],
+            { aws: FAST_AWS },
+          ),
         ),
       );
     try {

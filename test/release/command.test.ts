@@ -6,7 +6,8 @@ import { releaseCommand } from '../../src/commands/release.js';
 import { releaseFiles } from '../../src/release/index.js';
 import { writeManifest } from '../../src/dist.js';
 import { parseRepository, parseTag } from '../../src/parsers.js';
-import { closeBench, openBench, type Captured, type Dist } from './fixtures.js';
+import type { Pacing } from '../../src/commands/command.js';
+import { FAST, closeBench, openBench, type Captured, type Dist } from './fixtures.js';
 
 const ENV = ['GITHUB_TOKEN', 'GITHUB_REPOSITORY', 'GITHUB_API_URL', 'RELEASE_TOKEN'];
 
@@ -25,7 +26,8 @@ afterEach(async () => {
   await closeBench({ server, dist, output });
 });
 
-const run = (values: Record<string, string | boolean>) => releaseCommand.run(values, []);
+const run = (values: Record<string, string | boolean>, pacing?: Pacing) =>
+  releaseCommand.run(values, [], pacing);
 
 describe('lambda-shell-runtime release', () => {
   test('releases the zips, SHA256SUMS and layers.json, printing the URL on stdout', async () => {
@@ -58,14 +60,17 @@ describe('lambda-shell-runtime release', () => {
     process.env.RELEASE_TOKEN = server.token;
     delete process.env.GITHUB_REPOSITORY;
 
-    const code = await run({
-      dist: dist.dir,
-      version: '1.4.0',
-      tag: 'layer-1.4.0',
-      repository: `${server.owner}/${server.repo}`,
-      draft: true,
-      'token-env': 'RELEASE_TOKEN',
-    });
+    const code = await run(
+      {
+        dist: dist.dir,
+        version: '1.4.0',
+        tag: 'layer-1.4.0',
+        repository: `${server.owner}/${server.repo}`,
+        draft: true,
+        'token-env': 'RELEASE_TOKEN',
+      },
+      { github: FAST },
+    );
 
     expect(code).toBe(0);
     expect(server.releases).toMatchObject([{ tagName: 'layer-1.4.0', draft: true }]);

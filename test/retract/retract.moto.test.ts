@@ -469,17 +469,20 @@ describe('retract against moto', () => {
       try {
         const out = await captureWrites(process.stdout, () =>
           quiet(() =>
-            runCli([
-              'retract',
-              '--version',
-              '8.0.0',
-              '--repository',
-              `${github.owner}/${github.repo}`,
-              '--prefix',
-              '/rt-cli',
-              '--reason',
-              'bad',
-            ]),
+            runCli(
+              [
+                'retract',
+                '--version',
+                '8.0.0',
+                '--repository',
+                `${github.owner}/${github.repo}`,
+                '--prefix',
+                '/rt-cli',
+                '--reason',
+                'bad',
+              ],
+              { github: { msPerSecond: 10, paceWrites: false }, aws: FAST_AWS },
+            ),
           ),
         );
         expect(out.result?.result).toBe(0);
