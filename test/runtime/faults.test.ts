@@ -1,7 +1,7 @@
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { BASE_TOOLS, errorBody, eventually, runtimeShells, text, useRuntimeFixture, withSmallTmpdir, expectTmpdirFullThenServes, type RuntimeFixture } from './support.js';
+import { BASE_TOOLS, errorBody, eventually, runtimeShells, text, useRuntimeFixture, waitForFile, withSmallTmpdir, expectTmpdirFullThenServes, type RuntimeFixture } from './support.js';
 
 const MiB = 1024 * 1024;
 
@@ -16,10 +16,10 @@ function bytesUnder(dir: string): number {
 }
 
 describe.each(runtimeShells)('the bootstrap under %s, under real-world faults', (shell) => {
-  const fixture = useRuntimeFixture(shell);
+  const { fixture, runtimeTest } = useRuntimeFixture(shell);
   const bash = shell === 'bash';
 
-  it('sources the handler file at the top level: its variables (bash: declare, declare -A) stay set', async () => {
+  runtimeTest('sources the handler file at the top level: its variables (bash: declare, declare -A) stay set', async () => {
     const declared = shell.startsWith('bash')
       ? 'declare -A colours=([sky]=blue)\ndeclare -i count=41\ntypeset name=ada\n'
       : 'colours_sky=blue\ncount=41\nname=ada\n';
@@ -30,13 +30,13 @@ describe.each(runtimeShells)('the bootstrap under %s, under real-world faults', 
     expect(text((await sandbox.invoke({})).payload)).toBe('blue 42 ada');
   });
 
-  it('never lets a background job of one invocation change a later response', async () => {
+  runtimeTest('never lets a background job of one invocation change a later response', async () => {
     const sandbox = await fixture().start('late.handler', {}, {
       'late.sh': `handler() {
   read -r n
   case $n in
-    1) (sleep 0.3; echo late-bytes) & ;;
-    2) sleep 0.7 ;;
+    1) (${waitForFile('$LAMBDA_TASK_ROOT/2-started')}; echo late-bytes; : >"$LAMBDA_TASK_ROOT/written") & ;;
+    2) : >"$LAMBDA_TASK_ROOT/2-started"; ${waitForFile('$LAMBDA_TASK_ROOT/written')} ;;
   esac
   printf 'response %s' "$n"
 }
@@ -44,11 +44,12 @@ describe.each(runtimeShells)('the bootstrap under %s, under real-world faults', 
     });
     expect(text((await sandbox.invoke({ payload: '1\n' })).payload)).toBe('response 1');
     const second = await sandbox.invoke({ payload: '2\n' }); // the late write lands while it runs
+    expect(existsSync(join(fixture().taskRoot, 'written'))).toBe(true);
     expect(text(second.payload)).toBe('response 2');
     expect(text((await sandbox.invoke({ payload: '3\n' })).payload)).toBe('response 3');
   });
 
-  it.each([
+  runtimeTest.each([
     ['a PATH without curl', 'PATH=/nonexistent\n'],
     ['unset PATH', 'unset PATH\n'],
   ])('keeps serving, answers and errors alike, when the handler file sets %s', async (_name, line) => {
@@ -61,7 +62,7 @@ describe.each(runtimeShells)('the bootstrap under %s, under real-world faults', 
     expect(text((await sandbox.invoke({ payload: 'ok\n' })).payload)).toBe('served\n');
   });
 
-  it('backs off and stops, with a clear log line, when curl runs but writes no status line', async () => {
+  runtimeTest('backs off and stops, with a clear log line, when curl runs but writes no status line', async () => {
     const tools = fixture().toolDir([...BASE_TOOLS, 'cat']);
     const calls = join(fixture().root, 'curl-calls');
     writeFileSync(join(tools, 'curl'), `#!/bin/sh\necho call >>"${calls}"\nexit 127\n`, { mode: 0o755 });
@@ -74,7 +75,7 @@ describe.each(runtimeShells)('the bootstrap under %s, under real-world faults', 
     expect(execFileSync('wc', ['-l', calls]).toString().trim().split(' ')[0]).toBe('6');
   });
 
-  it('answers an event that TMPDIR has no room for with an /error naming the cause, then serves the next', async () => {
+  runtimeTest('answers an event that TMPDIR has no room for with an /error naming the cause, then serves the next', async () => {
     const files = {
       'echo.sh': 'handler() { cat; }\n',
     };
@@ -92,14 +93,14 @@ describe.each(runtimeShells)('the bootstrap under %s, under real-world faults', 
     });
   });
 
-  it('answers a response that TMPDIR has no room for with an /error naming the cause, then serves the next', async () => {
+  runtimeTest('answers a response that TMPDIR has no room for with an /error naming the cause, then serves the next', async () => {
     const files = {
       'big.sh': 'handler() { read -r n; [ "$n" = big ] && head -c 3145728 /dev/zero; printf small; }\n',
     };
     await withSmallTmpdir(fixture(), '1m', 'big.handler', files, expectTmpdirFullThenServes);
   });
 
-  it('keeps one working directory across restarts: killed runtimes leave nothing behind', async () => {
+  runtimeTest('keeps one working directory across restarts: killed runtimes leave nothing behind', async () => {
     const sandbox = await fixture().start('slow.handler', { timeoutSeconds: 1 }, {
       'slow.sh': 'handler() { head -c 1 | grep -q s && sleep 5; printf fast; }\n',
     });
@@ -120,7 +121,8 @@ describe.each(runtimeShells)('the bootstrap under %s, under real-world faults', 
     ['mid-stream', 1, true, 'LSR_RESPONSE_MODE=streaming\n'],
     ['in worker mode', 3, false, ''],
   ])('on SIGTERM %s', (_when, workers, busy, settings) => {
-    it('runs the file TERM trap, stops its children, removes its files and exits within 500 ms', async () => {
+    // Serial, as every 500 ms bound: concurrent tests would stretch the exit it times.
+    runtimeTest.serial('runs the file TERM trap, stops its children, removes its files and exits within 500 ms', async () => {
       const hook = join(fixture().taskRoot, 'hook-ran');
       const sandbox = await fixture().start('t.handler', workers > 1 ? { maxConcurrency: workers } : {}, {
         't.sh': `${settings}trap 'echo "graceful shutdown" >&2; echo ran >>"${hook}"' TERM
@@ -146,7 +148,7 @@ handler() { printf first; echo started >&2; sleep 5; printf never; }
     });
   });
 
-  it('keeps its own builtins whatever functions the handler file defines', async () => {
+  runtimeTest('keeps its own builtins whatever functions the handler file defines', async () => {
     const regular = ['wait', 'kill', 'read', 'printf', 'test'];
     const special = bash ? ['trap', 'set', 'exit', 'export', 'unset', 'eval', 'shift'] : [];
     const hijacks = [...regular, ...special].map((name) => `${name}() { echo "hijacked ${name}" >&2; sleep 0.2; return 1; }`);
@@ -159,7 +161,7 @@ handler() { printf first; echo started >&2; sleep 5; printf never; }
     }
   });
 
-  it.each([
+  runtimeTest.each([
     ['[ -n "$DEBUG" ] && set -x'],
     ['set -e\n[ -n "$DEBUG" ] && set -x'],
     ['return 3'],
@@ -171,7 +173,7 @@ handler() { printf first; echo started >&2; sleep 5; printf never; }
     expect(sandbox.emulator.initError()).toBeUndefined();
   });
 
-  it('sources a handler file in a subfolder, and a dotted file name', async () => {
+  runtimeTest('sources a handler file in a subfolder, and a dotted file name', async () => {
     mkdirSync(join(fixture().taskRoot, 'src', 'deep'), { recursive: true });
     const sub = await fixture().start('src/deep/handler.run', {}, {
       'src/deep/handler.sh': 'run() { printf "from %s" "${PWD##*/}"; }\n',
@@ -183,7 +185,7 @@ handler() { printf first; echo started >&2; sleep 5; printf never; }
     expect(text((await dotted.invoke({})).payload)).toBe('dotted');
   });
 
-  it.each(['link.handler', 'linked/h.handler'])(
+  runtimeTest.each(['link.handler', 'linked/h.handler'])(
     'refuses %s, a symlink that resolves outside the task root, with nothing of it run',
     async (handler) => {
       const outside = join(fixture().root, 'outside');
@@ -200,7 +202,7 @@ handler() { printf first; echo started >&2; sleep 5; printf never; }
     },
   );
 
-  it('runs a program with a dot in its name (app.py, bin/run.pl) as the executable handler', async () => {
+  runtimeTest('runs a program with a dot in its name (app.py, bin/run.pl) as the executable handler', async () => {
     mkdirSync(join(fixture().taskRoot, 'bin'));
     const app = await fixture().start('app.py', {}, { 'app.py': '#!/bin/sh\nprintf "app %s" "$(cat)"\n' });
     expect(text((await app.invoke({ payload: 'in' })).payload)).toBe('app in');
@@ -208,7 +210,7 @@ handler() { printf first; echo started >&2; sleep 5; printf never; }
     expect(text((await nested.invoke({})).payload)).toBe('nested');
   });
 
-  it.each([
+  runtimeTest.each([
     ['h.handler', { 'h.sh': 'handler() {\r\n  printf ok\r\n}\r\n' }],
     ['run', { run: '#!/bin/sh\r\nprintf ok\r\n' }],
   ])('names CRLF line endings in an init error: %s', async (handler, files) => {
@@ -219,7 +221,7 @@ handler() { printf first; echo started >&2; sleep 5; printf never; }
     expect(errorBody(report!.payload).errorMessage).toMatch(/has CRLF \(Windows\) line endings.*sed -i/);
   });
 
-  it("puts a request id into the URL as one encoded segment, whatever it holds", async () => {
+  runtimeTest("puts a request id into the URL as one encoded segment, whatever it holds", async () => {
     const sandbox = await fixture().start('echo.handler', {}, { 'echo.sh': 'handler() { cat; }\n' });
     for (const requestId of ['a/b', '..', 'x?y', 'x#y', 'a b', '%2F', 'a;b&c=d']) {
       const result = await sandbox.invoke({ requestId, payload: requestId });
@@ -230,7 +232,7 @@ handler() { printf first; echo started >&2; sleep 5; printf never; }
     expect(posts.every((request) => request.status === 202)).toBe(true);
   });
 
-  it('answers a request id with bytes outside printable ASCII, every byte encoded', async () => {
+  runtimeTest('answers a request id with bytes outside printable ASCII, every byte encoded', async () => {
     const sandbox = await fixture().start('echo.handler', {}, { 'echo.sh': 'handler() { cat; }\n' });
     const odd = await sandbox.invoke({ requestId: 'id-\u00e9/x', payload: 'odd' });
     expect(odd).toMatchObject({ status: 'success', requestId: 'id-\u00e9/x' });
@@ -238,7 +240,7 @@ handler() { printf first; echo started >&2; sleep 5; printf never; }
     expect(text((await sandbox.invoke({ payload: 'next' })).payload)).toBe('next');
   });
 
-  it('trims leading and trailing blanks of header values', async () => {
+  runtimeTest('trims leading and trailing blanks of header values', async () => {
     const sandbox = await fixture().start('ctx.handler', {}, {
       'ctx.sh': 'handler() { printf "[%s]" "$LAMBDA_RUNTIME_CLIENT_CONTEXT"; }\n',
     });
@@ -246,7 +248,7 @@ handler() { printf first; echo started >&2; sleep 5; printf never; }
     expect(text(result.payload)).toBe('[{"a": 1}]');
   });
 
-  it('removes its files and runs the file EXIT trap when it stops', async () => {
+  runtimeTest('removes its files and runs the file EXIT trap when it stops', async () => {
     const sandbox = await fixture().start('h.handler', {}, {
       'h.sh': `trap 'echo "the file exit trap" >&2' EXIT\nhandler() { cat; }\n`,
     });
@@ -261,10 +263,10 @@ handler() { printf first; echo started >&2; sleep 5; printf never; }
 });
 
 describe.each(runtimeShells)('the bootstrap under %s: failures that a restart would hide', (shell) => {
-  const fixture = useRuntimeFixture(shell);
+  const { fixture, runtimeTest } = useRuntimeFixture(shell);
   const withoutJq = (f: RuntimeFixture) => ({ PATH: f.toolDir([...BASE_TOOLS, 'curl', 'cat', 'tr']) });
 
-  it('keeps the file `set -eu` out of its own loop: failures and unset variables do not end it', async () => {
+  runtimeTest('keeps the file `set -eu` out of its own loop: failures and unset variables do not end it', async () => {
     const sandbox = await fixture().start('strict.handler', {}, {
       'strict.sh': 'set -eu\nhandler() { read -r what; [ "$what" = ok ]; echo "$what"; }\n',
     });
@@ -274,7 +276,7 @@ describe.each(runtimeShells)('the bootstrap under %s: failures that a restart wo
     }
   });
 
-  it('escapes every control byte 0x00-0x1f of an error message without jq, as strict JSON', async () => {
+  runtimeTest('escapes every control byte 0x00-0x1f of an error message without jq, as strict JSON', async () => {
     const sandbox = await fixture().start('f.fail', { env: withoutJq(fixture()) }, {
       'f.sh': 'fail() { cat; return 1; }\n',
     });
@@ -283,7 +285,7 @@ describe.each(runtimeShells)('the bootstrap under %s: failures that a restart wo
     expect(errorBody(result.payload).errorMessage).toBe(controls.toString('latin1'));
   });
 
-  it.each([
+  runtimeTest.each([
     ['with jq', () => ({})],
     ['without jq', withoutJq],
   ])('caps an errorMessage at 64 KiB, %s', async (_name, envFor) => {
@@ -297,7 +299,7 @@ describe.each(runtimeShells)('the bootstrap under %s: failures that a restart wo
     expect(body.errorType).toBe('Function.Unhandled');
   });
 
-  it('builds error bodies without jq when the jq on PATH cannot run', async () => {
+  runtimeTest('builds error bodies without jq when the jq on PATH cannot run', async () => {
     const env = withoutJq(fixture());
     writeFileSync(join(env.PATH, 'jq'), '#!/nonexistent/interpreter\n', { mode: 0o755 });
     const sandbox = await fixture().start('f.fail', { env }, { 'f.sh': 'fail() { printf "bad \\"input\\""; return 1; }\n' });
@@ -308,7 +310,7 @@ describe.each(runtimeShells)('the bootstrap under %s: failures that a restart wo
     });
   });
 
-  it('serves on after a handler exits, fails under set -e, or is killed', async () => {
+  runtimeTest('serves on after a handler exits, fails under set -e, or is killed', async () => {
     const sandbox = await fixture().start('h.handler', {}, {
       'h.sh': 'handler() { read -r what; case $what in exit) exit 3 ;; e) set -e; false ;; kill) kill -9 $(sh -c "echo \\$PPID") ;; esac; printf ok; }\n',
     });
@@ -316,7 +318,7 @@ describe.each(runtimeShells)('the bootstrap under %s: failures that a restart wo
     expect(text((await sandbox.invoke({ payload: 'fine\n' })).payload)).toBe('ok');
   });
 
-  it('serves on after a 413 on its answer', async () => {
+  runtimeTest('serves on after a 413 on its answer', async () => {
     const sandbox = await fixture().start('echo.handler', {}, { 'echo.sh': 'handler() { cat; }\n' });
     sandbox.emulator.injectFault({ endpoint: 'response', status: 413 });
     expect((await sandbox.invoke({ payload: 'first' })).status).not.toBe('success');

@@ -1,3 +1,4 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
 import { execFileSync } from 'node:child_process';
 import { chmodSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -45,17 +46,16 @@ export class RuntimeFixture {
   }
 
   /**
-   * Throws unless each sandbox started its runtime as often as expected (once by default), so a
-   * runtime that dies and is restarted by the sandbox cannot pass a test.
+   * Why a sandbox started its runtime other than as often as expected (once by default), if one
+   * did: a runtime that dies and is restarted by the sandbox cannot pass a test.
    */
-  verifyStarts(): void {
+  unexpectedStarts(): string | undefined {
     for (const [index, sandbox] of this.sandboxes.entries()) {
       const expected = this.expectedStarts.get(sandbox) ?? 1;
       if (sandbox.starts !== expected)
-        throw new Error(
-          `sandbox ${index + 1}: the runtime was started ${sandbox.starts} times, expected ${expected}\n${text(sandbox.stderr)}`,
-        );
+        return `sandbox ${index + 1}: the runtime was started ${sandbox.starts} times, expected ${expected}\n${text(sandbox.stderr)}`;
     }
+    return undefined;
   }
 
   write(files: TaskFiles): this {
@@ -114,6 +114,14 @@ export const BASE_TOOLS = ['sh', 'dash', 'bash', 'busybox', 'rm', 'mkdir', 'head
 
 export const text = (buffer: Buffer): string => buffer.toString('utf8');
 
+/**
+ * Shell for a handler file that waits (10 s at most) until the file `path` exists: a handler
+ * marks a step with `: >path`, so a test orders its background jobs and invocations by marks
+ * rather than by sleeps a busy machine would stretch.
+ */
+export const waitForFile = (path: string): string =>
+  `i=0; until [ -e "${path}" ] || [ $i -ge 200 ]; do sleep 0.05; i=$((i + 1)); done`;
+
 /** Resolves when `predicate` holds, polling; rejects after `ms`. */
 export async function eventually(predicate: () => boolean, ms = 5000, what = 'condition'): Promise<void> {
   const end = Date.now() + ms;
@@ -123,23 +131,71 @@ export async function eventually(predicate: () => boolean, ms = 5000, what = 'co
   }
 }
 
+const current = new AsyncLocalStorage<RuntimeFixture>();
+
 /**
- * A fresh RuntimeFixture under `shell` for each test of the suite, cleaned up after it; a test
- * fails if a sandbox started its runtime more often than the test expected.
+ * Runs `body` with a fresh RuntimeFixture under `shell` as the current one, then cleans it up;
+ * fails if a sandbox started its runtime other than as often as the test expected, and says so
+ * on a test that failed anyway.
  */
-export function useRuntimeFixture(shell: RuntimeShell): () => RuntimeFixture {
-  let fixture: RuntimeFixture | undefined;
-  beforeEach(() => {
-    fixture = new RuntimeFixture(shell);
-  });
-  afterEach(async () => {
-    try {
-      fixture?.verifyStarts();
-    } finally {
-      await fixture?.cleanup();
+async function withRuntimeFixture(shell: RuntimeShell, body: () => Promise<unknown>): Promise<void> {
+  const fixture = new RuntimeFixture(shell);
+  try {
+    let failure: { error: unknown } | undefined;
+    await current.run(fixture, body).catch((error: unknown) => (failure = { error }));
+    const restarts = fixture.unexpectedStarts();
+    if (failure) {
+      if (restarts && failure.error instanceof Error) failure.error.message += `\n${restarts}`;
+      throw failure.error;
     }
-  });
-  return () => fixture!;
+    if (restarts) throw new Error(restarts);
+  } finally {
+    await fixture.cleanup();
+  }
+}
+
+type Body<A extends unknown[]> = (...args: A) => Promise<unknown>;
+
+/** Declares tests that each get their own RuntimeFixture; `each` as jest's `it.each`. */
+export interface RuntimeTest {
+  (name: string, body: Body<[]>, timeout?: number): void;
+  each<T extends readonly unknown[] | [unknown]>(table: readonly T[]): (name: string, body: Body<[...T]>, timeout?: number) => void;
+  each<T>(table: readonly T[]): (name: string, body: Body<[T]>, timeout?: number) => void;
+}
+
+function runtimeTestWith(shell: RuntimeShell, declare: typeof it | typeof it.concurrent): RuntimeTest {
+  const wrap =
+    <A extends unknown[]>(body: Body<A>) =>
+    (...args: A) =>
+      withRuntimeFixture(shell, () => body(...args));
+  const test = (name: string, body: Body<[]>, timeout?: number) => declare(name, wrap(body), timeout);
+  test.each =
+    (table: readonly unknown[]) =>
+    (name: string, body: Body<unknown[]>, timeout?: number) =>
+      declare.each(table as unknown[][])(name, wrap(body), timeout);
+  return test as RuntimeTest;
+}
+
+/**
+ * The runtime tests of a suite under `shell`. `runtimeTest` runs its tests concurrently with the
+ * other concurrent tests of the same describe block (jest's maxConcurrency at a time): most of a
+ * runtime test is waiting on shells, sleeps and backoffs. `runtimeTest.serial` runs a test on its
+ * own, for one whose timing a busy machine would distort. Each test has its own RuntimeFixture,
+ * `fixture()` while it runs, checked for restarts and cleaned up after it.
+ */
+export function useRuntimeFixture(shell: RuntimeShell): {
+  fixture: () => RuntimeFixture;
+  runtimeTest: RuntimeTest & { serial: RuntimeTest };
+} {
+  const runtimeTest = Object.assign(runtimeTestWith(shell, it.concurrent), { serial: runtimeTestWith(shell, it) });
+  return { fixture: currentFixture, runtimeTest };
+}
+
+/** The RuntimeFixture of the runtime test now running. */
+export function currentFixture(): RuntimeFixture {
+  const fixture = current.getStore();
+  if (!fixture) throw new Error('fixture() is only available inside a runtimeTest');
+  return fixture;
 }
 
 /**
