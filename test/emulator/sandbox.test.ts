@@ -1,4 +1,4 @@
-import { chmod, readFile } from 'node:fs/promises';
+import { chmod, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { LambdaSandbox, type SandboxOptions } from '../../src/emulator/sandbox.js';
 import { alive, tinyRuntime, type TaskDir } from './fixtures.js';
@@ -188,6 +188,24 @@ describe('LambdaSandbox', () => {
     expect(result.errorType).toBe('Runtime.InvalidEntrypoint');
     expect(result.payload.toString()).toContain('EACCES');
     expect((await box.exited()).error).toMatch(/EACCES/);
+  });
+
+  it('has all of the output of a runtime that exited by the time exited() resolves', async () => {
+    // Output can come after 'exit': here from a process of another group that holds the pipe.
+    await writeFile(task.bootstrap, `#!/bin/sh\nsetsid sh -c 'sleep 0.2; echo "a late line" >&2' &\necho "the last line" >&2\nexit 4\n`);
+    const box = await startSandbox();
+    expect(await box.exited()).toEqual({ code: 4, signal: null });
+    expect(box.stderr.toString()).toBe('the last line\na late line\n');
+  });
+
+  it('waits a second at most for the output of a runtime that exited', async () => {
+    await writeFile(task.bootstrap, `#!/bin/sh\nsetsid sleep 5 &\necho $! >"$TASK_ROOT_PIDFILE"\nexit 4\n`);
+    const pidFile = join(task.dir, 'holder.pid');
+    const box = await startSandbox({ env: { TASK_ROOT_PIDFILE: pidFile } });
+    const started = Date.now();
+    expect(await box.exited()).toEqual({ code: 4, signal: null });
+    expect(Date.now() - started).toBeLessThan(3000);
+    process.kill(Number(await readFile(pidFile, 'utf8')), 'SIGKILL');
   });
 
   it('kills a runtime that never finishes init', async () => {

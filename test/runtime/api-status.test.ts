@@ -1,7 +1,7 @@
 import { createServer as createHttpServer } from 'node:http';
 import { createServer, type AddressInfo } from 'node:net';
 import type { LambdaSandbox } from '../../src/emulator/sandbox.js';
-import { useRuntimeFixture, eventually, text, runtimeShells } from './support.js';
+import { describeEachShell, eventually, text } from './support.js';
 
 const ECHO = { 'echo.sh': 'handler() { cat; }\n' };
 const MAX_NEXT_ATTEMPTS = 6; // the first GET and the five retries of the bootstrap's backoff
@@ -20,8 +20,7 @@ async function closedPort(): Promise<number> {
   return port;
 }
 
-describe.each(runtimeShells)('the bootstrap under %s: Runtime API statuses', (shell) => {
-  const { fixture, runtimeTest } = useRuntimeFixture(shell);
+describeEachShell('the bootstrap', 'under %s: Runtime API statuses', (_shell, { fixture, runtimeTest }) => {
 
   runtimeTest('retries GET /next on 500 with backoff, and never hands the error body to the handler', async () => {
     const sandbox = await fixture().start('echo.handler', {}, ECHO);

@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { BASE_TOOLS, RuntimeFixture, useRuntimeFixture, text, runtimeShells } from './support.js';
+import { BASE_TOOLS, RuntimeFixture, describeEachShell, text } from './support.js';
 
 const ERROR_TYPE = /^(Runtime|Function)\.[A-Z][a-zA-Z]+$/;
 const strictUtf8 = new TextDecoder('utf-8', { fatal: true });
@@ -25,13 +25,12 @@ const FAILING = `fail() {
 
 const VALID_TRICKY = 'quote " backslash \\ slash / tab \t newline \n cr \r nul \0 bell \x07 é 中 😀 \x7f end\n';
 
-describe.each(runtimeShells)('the bootstrap under %s: errors', (shell) => {
-  const { fixture, runtimeTest } = useRuntimeFixture(shell);
-
-  describe.each([
+describeEachShell('the bootstrap', 'under %s: errors', (shell, { fixture, runtimeTest, within }) => {
+  const pathsFor = [
     ['with jq', () => undefined],
     ['without jq (od fallback)', (f: RuntimeFixture) => f.toolDir([...BASE_TOOLS, 'curl', 'cat'])],
-  ])('a failing handler, %s', (_name, pathFor) => {
+  ] as const;
+  for (const [name, pathFor] of pathsFor) within(`a failing handler, ${name}`, ({ runtimeTest }) => {
     const start = (f: RuntimeFixture) => {
       const path = pathFor(f);
       return f.start('failing.fail', { env: path ? { PATH: path } : {} }, { 'failing.sh': FAILING });
@@ -136,7 +135,7 @@ describe.each(runtimeShells)('the bootstrap under %s: errors', (shell) => {
     fixture().expectStarts(sandbox, 2); // killed at the timeout, then started afresh
   });
 
-  describe('init errors: POST /init/error, then exit non-zero', () => {
+  within('init errors: POST /init/error, then exit non-zero', ({ runtimeTest }) => {
     const expectInitError = async (
       handler: string | undefined,
       errorType: string,

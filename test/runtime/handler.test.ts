@@ -3,7 +3,7 @@ import { createServer, type IncomingHttpHeaders } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { paths } from '../../src/paths.js';
-import { useRuntimeFixture, text, runtimeShells } from './support.js';
+import { describeEachShell, text } from './support.js';
 
 const SIX_MB = 6 * 1024 * 1024;
 
@@ -25,8 +25,7 @@ function parseEnv(output: string): Record<string, string> {
   );
 }
 
-describe.each(runtimeShells)('the bootstrap under %s: handlers', (shell) => {
-  const { fixture, runtimeTest } = useRuntimeFixture(shell);
+describeEachShell('the bootstrap', 'under %s: handlers', (_shell, { fixture, runtimeTest }) => {
 
   runtimeTest('runs the example function: event on stdin, response from stdout, logs on stderr', async () => {
     cpSync(join(paths.examples, 'function.sh'), join(fixture().taskRoot, 'function.sh'));

@@ -1,8 +1,7 @@
-import { runtimeShells, text, useRuntimeFixture } from './support.js';
+import { text, describeEachShell } from './support.js';
 
 // Counting processes (strace) and 1,000-invocation runs are the benchmark's job: npm run bench.
-describe.each(runtimeShells)('the bootstrap under %s: exactly once', (shell) => {
-  const { fixture, runtimeTest } = useRuntimeFixture(shell);
+describeEachShell('the bootstrap', 'under %s: exactly once', (_shell, { fixture, runtimeTest }) => {
 
   runtimeTest('answers each of 100 invocations once, with its own response, failures included', async () => {
     const sandbox = await fixture().start('echo.handler', {}, {

@@ -1,4 +1,4 @@
-import { useRuntimeFixture, eventually, text, runtimeShells } from './support.js';
+import { describeEachShell, eventually, text } from './support.js';
 
 const STREAMING = `LSR_RESPONSE_MODE=streaming
 LSR_CONTENT_TYPE=text/plain
@@ -11,8 +11,7 @@ handler() {
 }
 `;
 
-describe.each(runtimeShells)('the bootstrap under %s: streaming and LMI', (shell) => {
-  const { fixture, runtimeTest } = useRuntimeFixture(shell);
+describeEachShell('the bootstrap', 'under %s: streaming and LMI', (_shell, { fixture, runtimeTest }) => {
 
   runtimeTest('streams the response as a chunked POST when the handler file opts in', async () => {
     const sandbox = await fixture().start('s.handler', {}, { 's.sh': STREAMING });

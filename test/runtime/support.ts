@@ -163,32 +163,66 @@ export interface RuntimeTest {
   each<T>(table: readonly T[]): (name: string, body: Body<[T]>, timeout?: number) => void;
 }
 
-function runtimeTestWith(shell: RuntimeShell, declare: typeof it | typeof it.concurrent): RuntimeTest {
+function runtimeTestWith(shell: RuntimeShell, title: string, declare: typeof it | typeof it.concurrent): RuntimeTest {
+  const named = (name: string) => (title ? `${title} ${name}` : name);
   const wrap =
     <A extends unknown[]>(body: Body<A>) =>
     (...args: A) =>
       withRuntimeFixture(shell, () => body(...args));
-  const test = (name: string, body: Body<[]>, timeout?: number) => declare(name, wrap(body), timeout);
+  const test = (name: string, body: Body<[]>, timeout?: number) => declare(named(name), wrap(body), timeout);
   test.each =
     (table: readonly unknown[]) =>
     (name: string, body: Body<unknown[]>, timeout?: number) =>
-      declare.each(table as unknown[][])(name, wrap(body), timeout);
+      declare.each(table as unknown[][])(named(name), wrap(body), timeout);
   return test as RuntimeTest;
 }
 
-/**
- * The runtime tests of a suite under `shell`. `runtimeTest` runs its tests concurrently with the
- * other concurrent tests of the same describe block (jest's maxConcurrency at a time): most of a
- * runtime test is waiting on shells, sleeps and backoffs. `runtimeTest.serial` runs a test on its
- * own, for one whose timing a busy machine would distort. Each test has its own RuntimeFixture,
- * `fixture()` while it runs, checked for restarts and cleaned up after it.
- */
-export function useRuntimeFixture(shell: RuntimeShell): {
+/** The runtime tests of a suite under one shell. */
+export interface RuntimeSuite {
+  /** The running test's RuntimeFixture. */
   fixture: () => RuntimeFixture;
+  /**
+   * Declares a test run concurrently with the other concurrent tests of its describe block
+   * (jest's maxConcurrency at a time): most of a runtime test is waiting on shells, sleeps and
+   * backoffs. `runtimeTest.serial` runs one on its own, for a test whose timing a busy machine
+   * would distort. Each test has its own RuntimeFixture, checked for restarts and cleaned up.
+   */
   runtimeTest: RuntimeTest & { serial: RuntimeTest };
-} {
-  const runtimeTest = Object.assign(runtimeTestWith(shell, it.concurrent), { serial: runtimeTestWith(shell, it) });
-  return { fixture: currentFixture, runtimeTest };
+  /** Declares the tests of `body` named under `name` too, as a nested describe would, but in the same describe block. */
+  within(name: string, body: (suite: RuntimeSuite) => void): void;
+}
+
+/** The runtime tests under `shell`, each test's name after `title` (the shell's part of the name). */
+export function runtimeSuite(shell: RuntimeShell, title = ''): RuntimeSuite {
+  const runtimeTest = Object.assign(runtimeTestWith(shell, title, it.concurrent), {
+    serial: runtimeTestWith(shell, title, it),
+  });
+  const within = (name: string, body: (suite: RuntimeSuite) => void) => body(runtimeSuite(shell, title ? `${title} ${name}` : name));
+  return { fixture: currentFixture, runtimeTest, within };
+}
+
+/**
+ * What describe.each(shells)(testsTitle, body) declares, in the caller's describe block instead of
+ * one block per shell: the tests keep the names describe.each would give them (`testsTitle`'s %s
+ * is the shell), and the concurrent tests of every shell run as one pool, so a test waiting under
+ * one shell overlaps the tests of the others rather than holding up the next shell's.
+ */
+export function eachShell(
+  testsTitle: string,
+  body: (shell: RuntimeShell, suite: RuntimeSuite) => void,
+  shells: readonly RuntimeShell[] = runtimeShells,
+): void {
+  for (const shell of shells) body(shell, runtimeSuite(shell, testsTitle.replace('%s', shell)));
+}
+
+/** eachShell in a describe block of its own, named `describeName`. */
+export function describeEachShell(
+  describeName: string,
+  testsTitle: string,
+  body: (shell: RuntimeShell, suite: RuntimeSuite) => void,
+  shells: readonly RuntimeShell[] = runtimeShells,
+): void {
+  describe(describeName, () => eachShell(testsTitle, body, shells));
 }
 
 /** The RuntimeFixture of the runtime test now running. */
