@@ -1,7 +1,7 @@
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { BASE_TOOLS, errorBody, eventually, text, eachShell, waitForFile, withSmallTmpdir, expectTmpdirFullThenServes, type RuntimeFixture } from './support.js';
+import { BASE_TOOLS, errorBody, eventually, text, eachShell, terminate, waitForFile, withSmallTmpdir, expectTmpdirFullThenServes, type RuntimeFixture } from './support.js';
 
 const MiB = 1024 * 1024;
 
@@ -136,10 +136,8 @@ describe('the bootstrap', () => {
           pending = sandbox.invoke({});
           await eventually(() => text(sandbox.stderr).includes('started'), 5000, 'the handler to start');
         }
-        const sent = Date.now();
-        process.kill(sandbox.pid!, 'SIGTERM');
-        const exit = await sandbox.exited();
-        expect(Date.now() - sent).toBeLessThan(500);
+        const { exit, ms } = await terminate(sandbox);
+        expect(ms).toBeLessThan(500);
         expect(exit).toEqual({ code: 0, signal: null });
         expect(text(sandbox.stderr)).toContain('graceful shutdown');
         expect(execFileSync('cat', [hook]).toString()).toBe('ran\n'); // once, in worker mode too

@@ -1,7 +1,7 @@
 import { chmodSync, copyFileSync, existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { which } from '../../src/exec.js';
-import { BASE_TOOLS, errorBody, eventually, text, eachShell, waitForFile, withSmallTmpdir, expectTmpdirFullThenServes, type RuntimeFixture } from './support.js';
+import { BASE_TOOLS, errorBody, eventually, text, eachShell, terminate, waitForFile, withSmallTmpdir, expectTmpdirFullThenServes, type RuntimeFixture } from './support.js';
 
 const count = (haystack: string, needle: string) => haystack.split(needle).length - 1;
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -128,10 +128,9 @@ describe('the bootstrap', () => {
       });
       const pending = sandbox.invoke({});
       await eventually(() => text(sandbox.stderr).includes('started'), 5000, 'the handler to start');
-      const sent = Date.now();
-      process.kill(sandbox.pid!, 'SIGTERM');
-      expect(await sandbox.exited()).toEqual({ code: 0, signal: null });
-      expect(Date.now() - sent).toBeLessThan(500);
+      const { exit, ms } = await terminate(sandbox);
+      expect(exit).toEqual({ code: 0, signal: null });
+      expect(ms).toBeLessThan(500);
       expect(text(sandbox.stderr)).toContain('the TERM hook');
       expect(readdirSync(fixture().tmp)).toEqual([]);
       await pending;
@@ -145,10 +144,9 @@ describe('the bootstrap', () => {
       await eventually(() => text(sandbox.stderr).includes('failed'), 5000, 'the handler to fail');
       await sleep(100); // the od encoder takes about a second of CPU for 64 KiB
       expect(sandbox.emulator.requests.some((request) => request.method === 'POST')).toBe(false);
-      const sent = Date.now();
-      process.kill(sandbox.pid!, 'SIGTERM');
-      expect(await sandbox.exited()).toEqual({ code: 0, signal: null });
-      expect(Date.now() - sent).toBeLessThan(500);
+      const { exit, ms } = await terminate(sandbox);
+      expect(exit).toEqual({ code: 0, signal: null });
+      expect(ms).toBeLessThan(500);
       await pending;
     });
 

@@ -3,7 +3,7 @@ import { execFileSync } from 'node:child_process';
 import { chmodSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { LambdaSandbox, type SandboxOptions } from '../../src/emulator/sandbox.js';
+import { LambdaSandbox, type ExitStatus, type SandboxOptions } from '../../src/emulator/sandbox.js';
 import { which } from '../../src/exec.js';
 import { paths } from '../../src/paths.js';
 import { assertShell, shells } from '../helpers/shells.js';
@@ -128,6 +128,28 @@ export async function eventually(predicate: () => boolean, ms = 5000, what = 'co
   while (!predicate()) {
     if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
     await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}
+
+/**
+ * Sends the runtime SIGTERM, as Lambda does at shutdown; resolves with its exit and the ms it took.
+ * Fails after 5 s, naming the processes still running, rather than wait for the test's timeout.
+ */
+export async function terminate(sandbox: LambdaSandbox): Promise<{ exit: ExitStatus; ms: number }> {
+  const sent = Date.now();
+  process.kill(sandbox.pid!, 'SIGTERM');
+  let timer: NodeJS.Timeout | undefined;
+  const stuck = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => {
+      const running = execFileSync('ps', ['-o', 'pid,ppid,args', '-s', String(sandbox.pid)]).toString();
+      reject(new Error(`the runtime did not exit within 5 s of SIGTERM; still running:\n${running}`));
+    }, 5000);
+  });
+  try {
+    const exit = await Promise.race([sandbox.exited(), stuck]);
+    return { exit, ms: Date.now() - sent };
+  } finally {
+    clearTimeout(timer);
   }
 }
 
