@@ -3,33 +3,42 @@ import { join } from 'node:path';
 import { LambdaSandbox, type SandboxOptions } from '../../src/emulator/sandbox.js';
 import { alive, tinyRuntime, type TaskDir } from './fixtures.js';
 
-let task: TaskDir;
-let sandbox: LambdaSandbox | undefined;
+interface SandboxWorld {
+  /** The test's own tiny runtime: bootstrap and task root. */
+  task: TaskDir;
+  /** A sandbox of the tiny runtime, stopped after the test. */
+  startSandbox(options?: Partial<SandboxOptions>): Promise<LambdaSandbox>;
+}
 
-beforeEach(async () => {
-  task = await tinyRuntime();
-});
-afterEach(async () => {
-  await sandbox?.stop();
-  sandbox = undefined;
-  await task.cleanup();
-});
-
-async function startSandbox(options: Partial<SandboxOptions> = {}): Promise<LambdaSandbox> {
-  sandbox = await LambdaSandbox.start({
-    bootstrap: task.bootstrap,
-    taskRoot: task.dir,
-    handler: 'function.handler',
-    ...options,
+/** A test run concurrently with the file's others (most of them wait on timers), in its own world. */
+function sandboxTest(name: string, body: (world: SandboxWorld) => Promise<void>): void {
+  it.concurrent(name, async () => {
+    const task = await tinyRuntime();
+    const boxes: LambdaSandbox[] = [];
+    const startSandbox = async (options: Partial<SandboxOptions> = {}) => {
+      const box = await LambdaSandbox.start({
+        bootstrap: task.bootstrap,
+        taskRoot: task.dir,
+        handler: 'function.handler',
+        ...options,
+      });
+      boxes.push(box);
+      return box;
+    };
+    try {
+      await body({ task, startSandbox });
+    } finally {
+      await Promise.all(boxes.map((box) => box.stop()));
+      await task.cleanup();
+    }
   });
-  return sandbox;
 }
 
 const inits = (box: LambdaSandbox): number =>
   (box.stderr.toString().match(/^init /gm) ?? []).length;
 
 describe('LambdaSandbox', () => {
-  it('counts the runtimes it started, so a crash and restart shows', async () => {
+  sandboxTest('counts the runtimes it started, so a crash and restart shows', async ({ startSandbox }) => {
     const box = await startSandbox();
     expect((await box.invoke({ payload: 'one' })).status).toBe('success');
     expect(box.starts).toBe(1);
@@ -39,7 +48,7 @@ describe('LambdaSandbox', () => {
     expect(box.starts).toBe(inits(box));
   });
 
-  it('records the processes still in the runtime group when it exited', async () => {
+  sandboxTest('records the processes still in the runtime group when it exited', async ({ task, startSandbox }) => {
     const pidFile = join(task.dir, 'sleeper.pid');
     const box = await startSandbox({ env: { TASK_ROOT_PIDFILE: pidFile } });
     void box.invoke({ payload: 'sleep' });
@@ -53,7 +62,7 @@ describe('LambdaSandbox', () => {
     expect(box.leftovers.map((process) => process.pid)).toContain(Number(pid.trim()));
   });
 
-  it('runs a bootstrap that answers events, with its output collected and streamed', async () => {
+  sandboxTest('runs a bootstrap that answers events, with its output collected and streamed', async ({ startSandbox }) => {
     const live: string[] = [];
     const box = await startSandbox({ onStderr: (chunk) => live.push(chunk.toString()) });
     const first = await box.invoke({ payload: 'one' });
@@ -65,7 +74,7 @@ describe('LambdaSandbox', () => {
     expect(inits(box)).toBe(1);
   });
 
-  it('gives the bootstrap the environment Lambda documents', async () => {
+  sandboxTest('gives the bootstrap the environment Lambda documents', async ({ task, startSandbox }) => {
     const box = await startSandbox({
       functionName: 'my-fn',
       region: 'eu-central-1',
@@ -105,14 +114,14 @@ describe('LambdaSandbox', () => {
     expect(env).not.toHaveProperty('AWS_LAMBDA_MAX_CONCURRENCY');
   });
 
-  it('sets the LMI variables under maxConcurrency and runs through a given shell', async () => {
+  sandboxTest('sets the LMI variables under maxConcurrency and runs through a given shell', async ({ startSandbox }) => {
     const box = await startSandbox({ maxConcurrency: 4, shell: 'dash' });
     const env = (await box.invoke({ payload: 'env' })).payload.toString();
     expect(env).toContain('AWS_LAMBDA_INITIALIZATION_TYPE=lambda-managed-instances\n');
     expect(env).toContain('AWS_LAMBDA_MAX_CONCURRENCY=4\n');
   });
 
-  it('runs up to maxConcurrency invocations at once under LMI', async () => {
+  sandboxTest('runs up to maxConcurrency invocations at once under LMI', async ({ startSandbox }) => {
     const box = await startSandbox({ maxConcurrency: 3 });
     let most = 0;
     const sampler = setInterval(() => (most = Math.max(most, box.emulator.running)), 5);
@@ -126,7 +135,7 @@ describe('LambdaSandbox', () => {
     expect(most).toBe(3);
   });
 
-  it('on timeout kills the whole process group and starts a fresh runtime for the next event', async () => {
+  sandboxTest('on timeout kills the whole process group and starts a fresh runtime for the next event', async ({ task, startSandbox }) => {
     const pidFile = join(task.dir, 'child.pid');
     const box = await startSandbox({ timeoutSeconds: 1, env: { TASK_ROOT_PIDFILE: pidFile } });
     const bootstrapExit = box.exited();
@@ -146,7 +155,7 @@ describe('LambdaSandbox', () => {
     expect(inits(box)).toBe(2);
   });
 
-  it('fails the invocation running when the bootstrap exits, then restarts it', async () => {
+  sandboxTest('fails the invocation running when the bootstrap exits, then restarts it', async ({ startSandbox }) => {
     const box = await startSandbox();
     const result = await box.invoke({ payload: 'exit3', requestId: 'dies' });
     expect(result.status).toBe('error');
@@ -159,20 +168,20 @@ describe('LambdaSandbox', () => {
     expect(inits(box)).toBe(2);
   });
 
-  it('reports a function error the bootstrap posts', async () => {
+  sandboxTest('reports a function error the bootstrap posts', async ({ startSandbox }) => {
     const box = await startSandbox();
     const result = await box.invoke({ payload: 'fail' });
     expect(result).toMatchObject({ status: 'error', errorType: 'Function.Failed' });
   });
 
-  it('fails the invoke when the bootstrap dies during init', async () => {
+  sandboxTest('fails the invoke when the bootstrap dies during init', async ({ startSandbox }) => {
     const box = await startSandbox({ handler: 'init-exit' });
     const result = await box.invoke();
     expect(result.errorType).toBe('Runtime.ExitError');
     expect(result.payload.toString()).toContain('exit status 2');
   });
 
-  it('fails every invoke with the init error the bootstrap reported', async () => {
+  sandboxTest('fails every invoke with the init error the bootstrap reported', async ({ startSandbox }) => {
     const box = await startSandbox({ handler: 'init-error' });
     const result = await box.invoke();
     expect(result).toMatchObject({ status: 'error', errorType: 'Runtime.NoHandler' });
@@ -181,7 +190,7 @@ describe('LambdaSandbox', () => {
     expect(inits(box)).toBe(1);
   });
 
-  it('fails the invoke with Runtime.InvalidEntrypoint when the bootstrap cannot start', async () => {
+  sandboxTest('fails the invoke with Runtime.InvalidEntrypoint when the bootstrap cannot start', async ({ task, startSandbox }) => {
     await chmod(task.bootstrap, 0o644);
     const box = await startSandbox();
     const result = await box.invoke();
@@ -190,7 +199,7 @@ describe('LambdaSandbox', () => {
     expect((await box.exited()).error).toMatch(/EACCES/);
   });
 
-  it('has all of the output of a runtime that exited by the time exited() resolves', async () => {
+  sandboxTest('has all of the output of a runtime that exited by the time exited() resolves', async ({ task, startSandbox }) => {
     // Output can come after 'exit': here from a process of another group that holds the pipe.
     await writeFile(task.bootstrap, `#!/bin/sh\nsetsid sh -c 'sleep 0.2; echo "a late line" >&2' &\necho "the last line" >&2\nexit 4\n`);
     const box = await startSandbox();
@@ -198,7 +207,7 @@ describe('LambdaSandbox', () => {
     expect(box.stderr.toString()).toBe('the last line\na late line\n');
   });
 
-  it('waits a second at most for the output of a runtime that exited', async () => {
+  sandboxTest('waits a second at most for the output of a runtime that exited', async ({ task, startSandbox }) => {
     await writeFile(task.bootstrap, `#!/bin/sh\nsetsid sleep 5 &\necho $! >"$TASK_ROOT_PIDFILE"\nexit 4\n`);
     const pidFile = join(task.dir, 'holder.pid');
     const box = await startSandbox({ env: { TASK_ROOT_PIDFILE: pidFile } });
@@ -208,7 +217,7 @@ describe('LambdaSandbox', () => {
     process.kill(Number(await readFile(pidFile, 'utf8')), 'SIGKILL');
   });
 
-  it('kills a runtime that never finishes init', async () => {
+  sandboxTest('kills a runtime that never finishes init', async ({ startSandbox }) => {
     const box = await startSandbox({ handler: 'init-hang', initTimeoutSeconds: 1 });
     const result = await box.invoke();
     expect(result.status).toBe('timeout');
