@@ -268,7 +268,7 @@ describe('the bootstrap', () => {
      */
     async function listEachInvocation(count: number, period: string | undefined) {
       const sandbox = await fixture().start('ls.handler', { env: { _LSR_SWEEP_EVERY: period } }, {
-        'ls.sh': 'handler() { cat; printf "|%s|" "$_lsr_sweep_every"; ls "${LSR_ERROR_TYPE_FILE%/*}" | tr "\\n" " "; }\n',
+        'ls.sh': 'handler() { cat; printf "|%s|" "$_lsr_sweep_every"; for f in "${LSR_ERROR_TYPE_FILE%/*}"/*; do printf "%s " "${f##*/}"; done; }\n',
       });
       const kept: number[][] = [];
       const periods = new Set<string>();
