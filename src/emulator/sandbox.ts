@@ -240,7 +240,7 @@ export interface LeftoverProcess {
 }
 
 /** The live (not zombie) processes of process group `group`, read from /proc. */
-function processesInGroup(group: number): LeftoverProcess[] {
+export function processesInGroup(group: number): LeftoverProcess[] {
   const found: LeftoverProcess[] = [];
   for (const entry of readdirSync('/proc')) {
     if (!/^\d+$/.test(entry)) continue;

@@ -1,6 +1,7 @@
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { processesInGroup } from '../../src/emulator/sandbox.js';
 import { BASE_TOOLS, errorBody, eventually, text, eachShell, terminate, waitForFile, withSmallTmpdir, expectTmpdirFullThenServes, type RuntimeFixture } from './support.js';
 
 const MiB = 1024 * 1024;
@@ -33,14 +34,14 @@ describe('the bootstrap', () => {
     runtimeTest('never lets a background job of one invocation change a later response', async () => {
       const sandbox = await fixture().start('late.handler', {}, {
         'late.sh': `handler() {
-    read -r n
-    case $n in
-      1) (${waitForFile('$LAMBDA_TASK_ROOT/2-started')}; echo late-bytes; : >"$LAMBDA_TASK_ROOT/written") & ;;
-      2) : >"$LAMBDA_TASK_ROOT/2-started"; ${waitForFile('$LAMBDA_TASK_ROOT/written')} ;;
-    esac
-    printf 'response %s' "$n"
-  }
-  `,
+  read -r n
+  case $n in
+    1) (${waitForFile('$LAMBDA_TASK_ROOT/2-started')}; echo late-bytes; : >"$LAMBDA_TASK_ROOT/written") & ;;
+    2) : >"$LAMBDA_TASK_ROOT/2-started"; ${waitForFile('$LAMBDA_TASK_ROOT/written')} ;;
+  esac
+  printf 'response %s' "$n"
+}
+`,
       });
       expect(text((await sandbox.invoke({ payload: '1\n' })).payload)).toBe('response 1');
       const second = await sandbox.invoke({ payload: '2\n' }); // the late write lands while it runs
@@ -127,14 +128,16 @@ describe('the bootstrap', () => {
         const hook = join(fixture().taskRoot, 'hook-ran');
         const sandbox = await fixture().start('t.handler', workers > 1 ? { maxConcurrency: workers } : {}, {
           't.sh': `${settings}trap 'echo "graceful shutdown" >&2; echo ran >>"${hook}"' TERM
-  handler() { printf first; echo started >&2; sleep 5; printf never; }
-  `,
+handler() { printf first; echo started >&2; sleep 5; printf never; }
+`,
         });
-        await sandbox.emulator.waitForNext();
+        await sandbox.emulator.waitForNext(workers); // idle: every worker waits for an event
         let pending: Promise<unknown> | undefined;
         if (busy) {
           pending = sandbox.invoke({});
-          await eventually(() => text(sandbox.stderr).includes('started'), 5000, 'the handler to start');
+          // Once its sleep runs: a shell loses a TERM that reaches a child between fork and exec.
+          const sleeping = () => processesInGroup(sandbox.pid!).some((process) => process.command === 'sleep 5');
+          await eventually(sleeping, 5000, 'the handler to sleep');
         }
         const { exit, ms } = await terminate(sandbox);
         expect(ms).toBeLessThan(500);

@@ -22,9 +22,9 @@ describe('the bootstrap', () => {
       const bashOnly = bash ? `set -T\ntrap 'echo "RETURN trap" >&2' RETURN\ntrap ': DEBUG trap' DEBUG\n` : '';
       const sandbox = await fixture().start('strict.handler', {}, {
         'strict.sh': `set -eu${shell === 'dash' ? '' : 'Eo pipefail\ntrap \'echo "ERR trap at $LINENO" >&2; exit 1\' ERR'}
-  ${bashOnly}helper() { [ "$1" = ok ]; }
-  handler() { read -r what; helper "$what"; printf 'served %s' "$what"; }
-  `,
+${bashOnly}helper() { [ "$1" = ok ]; }
+handler() { read -r what; helper "$what"; printf 'served %s' "$what"; }
+`,
       });
       let returnsAtFirst = 0;
       for (const what of ['ok', 'no', 'ok', 'no', 'ok']) {
@@ -51,12 +51,12 @@ describe('the bootstrap', () => {
     runtimeTest('answers a successful handler whose output filled TMPDIR with an /error naming the cause', async () => {
       const files = {
         'big.sh': `handler() {
-    read -r n
-    [ "$n" = big ] && head -c 3145728 /dev/zero | tr '\\0' y
-    echo "handler finished" >&2
-    printf small
-  }
-  `,
+  read -r n
+  [ "$n" = big ] && head -c 3145728 /dev/zero | tr '\\0' y
+  echo "handler finished" >&2
+  printf small
+}
+`,
       };
       await withSmallTmpdir(fixture(), '2m', 'big.handler', files, expectTmpdirFullThenServes);
     });
@@ -65,14 +65,14 @@ describe('the bootstrap', () => {
       const sandbox = await fixture().start('leak.handler', {}, {
         // The late read happens while the second invocation runs: each waits for the other's mark.
         'leak.sh': `handler() {
-    head -c 3 >/dev/null
-    case $LAMBDA_RUNTIME_AWS_REQUEST_ID in
-      first) sh -c '${waitForFile('$LAMBDA_TASK_ROOT/second-started')}; echo "LATE READ: [$(cat)]" >&2; : >"$LAMBDA_TASK_ROOT/read"' & ;;
-      *) : >"$LAMBDA_TASK_ROOT/second-started"; ${waitForFile('$LAMBDA_TASK_ROOT/read')} ;;
-    esac
-    printf done
-  }
-  `,
+  head -c 3 >/dev/null
+  case $LAMBDA_RUNTIME_AWS_REQUEST_ID in
+    first) sh -c '${waitForFile('$LAMBDA_TASK_ROOT/second-started')}; echo "LATE READ: [$(cat)]" >&2; : >"$LAMBDA_TASK_ROOT/read"' & ;;
+    *) : >"$LAMBDA_TASK_ROOT/second-started"; ${waitForFile('$LAMBDA_TASK_ROOT/read')} ;;
+  esac
+  printf done
+}
+`,
       });
       await sandbox.invoke({ requestId: 'first', payload: 'sec-tenant-A-secret' });
       await sandbox.invoke({ requestId: 'second', payload: 'other-tenant-B-private-data' });
@@ -84,13 +84,13 @@ describe('the bootstrap', () => {
     runtimeTest('never lets a background job set the error type of a later invocation', async () => {
       const sandbox = await fixture().start('t.handler', {}, {
         't.sh': `handler() {
-    read -r what
-    case $what in
-      a) (${waitForFile('$LAMBDA_TASK_ROOT/b-started')}; echo Function.Stale >"$LSR_ERROR_TYPE_FILE"; : >"$LAMBDA_TASK_ROOT/written") & ;;
-      b) : >"$LAMBDA_TASK_ROOT/b-started"; ${waitForFile('$LAMBDA_TASK_ROOT/written')}; return 1 ;;
-    esac
-  }
-  `,
+  read -r what
+  case $what in
+    a) (${waitForFile('$LAMBDA_TASK_ROOT/b-started')}; echo Function.Stale >"$LSR_ERROR_TYPE_FILE"; : >"$LAMBDA_TASK_ROOT/written") & ;;
+    b) : >"$LAMBDA_TASK_ROOT/b-started"; ${waitForFile('$LAMBDA_TASK_ROOT/written')}; return 1 ;;
+  esac
+}
+`,
       });
       expect((await sandbox.invoke({ payload: 'a\n' })).status).toBe('success');
       const failed = await sandbox.invoke({ payload: 'b\n' }); // the late write lands while it runs
@@ -104,9 +104,9 @@ describe('the bootstrap', () => {
       writeFileSync(join(fixture().taskRoot, 'vendor', 'libz.so.1'), 'not a library\n');
       const sandbox = await fixture().start('lib.handler', {}, {
         'lib.sh': `export LD_LIBRARY_PATH="$LAMBDA_TASK_ROOT/vendor:$LD_LIBRARY_PATH"
-  LD_PRELOAD="$LAMBDA_TASK_ROOT/vendor/libz.so.1"; export LD_PRELOAD
-  handler() { printf '%s|%s' "\${LD_LIBRARY_PATH%%:*}" "\${LD_PRELOAD##*/}"; }
-  `,
+LD_PRELOAD="$LAMBDA_TASK_ROOT/vendor/libz.so.1"; export LD_PRELOAD
+handler() { printf '%s|%s' "\${LD_LIBRARY_PATH%%:*}" "\${LD_PRELOAD##*/}"; }
+`,
       });
       for (let n = 0; n < 2; n += 1)
         expect(text((await sandbox.invoke({})).payload)).toBe(`${fixture().taskRoot}/vendor|libz.so.1`);
@@ -179,16 +179,16 @@ describe('the bootstrap', () => {
     runtimeTest('streams the right status of a handler that closes its stdout early, and of one that exits', async () => {
       const sandbox = await fixture().start('s.handler', {}, {
         's.sh': `LSR_RESPONSE_MODE=streaming
-  handler() {
-    read -r what
-    case $what in
-      a) printf resp-a; exec >&-; sleep 0.4; return 1 ;;
-      b) exec >&-; sleep 0.3; return 4 ;;
-      c) exit 5 ;;
-      *) printf ok ;;
-    esac
-  }
-  `,
+handler() {
+  read -r what
+  case $what in
+    a) printf resp-a; exec >&-; sleep 0.4; return 1 ;;
+    b) exec >&-; sleep 0.3; return 4 ;;
+    c) exit 5 ;;
+    *) printf ok ;;
+  esac
+}
+`,
       });
       const streamed = await sandbox.invoke({ payload: 'a\n' });
       expect(text(streamed.payload)).toBe('resp-a');
