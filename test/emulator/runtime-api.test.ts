@@ -102,7 +102,8 @@ describe('GET /runtime/invocation/next', () => {
     const second = next(emulator.address);
     await waited;
     const results = [emulator.invoke({ payload: 'a' }), emulator.invoke({ payload: 'b' })];
-    for (const reply of await Promise.all([first, second])) await respond(emulator.address, requestIdOf(reply), 'x');
+    for (const reply of await Promise.all([first, second]))
+      await respond(emulator.address, requestIdOf(reply), 'x');
     expect((await Promise.all(results)).map((r) => r.status)).toEqual(['success', 'success']);
   });
 
