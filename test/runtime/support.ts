@@ -178,6 +178,9 @@ async function withRuntimeFixture(shell: RuntimeShell, body: () => Promise<unkno
 
 type Body<A extends unknown[]> = (...args: A) => Promise<unknown>;
 
+/** A test's name after the title of the suite it is in, as jest joins describe names. */
+const under = (title: string, name: string) => (title ? `${title} ${name}` : name);
+
 /** Declares tests that each get their own RuntimeFixture; `each` as jest's `it.each`. */
 export interface RuntimeTest {
   (name: string, body: Body<[]>, timeout?: number): void;
@@ -186,16 +189,15 @@ export interface RuntimeTest {
 }
 
 function runtimeTestWith(shell: RuntimeShell, title: string, declare: typeof it | typeof it.concurrent): RuntimeTest {
-  const named = (name: string) => (title ? `${title} ${name}` : name);
   const wrap =
     <A extends unknown[]>(body: Body<A>) =>
     (...args: A) =>
       withRuntimeFixture(shell, () => body(...args));
-  const test = (name: string, body: Body<[]>, timeout?: number) => declare(named(name), wrap(body), timeout);
+  const test = (name: string, body: Body<[]>, timeout?: number) => declare(under(title, name), wrap(body), timeout);
   test.each =
     (table: readonly unknown[]) =>
     (name: string, body: Body<unknown[]>, timeout?: number) =>
-      declare.each(table as unknown[][])(named(name), wrap(body), timeout);
+      declare.each(table as unknown[][])(under(title, name), wrap(body), timeout);
   return test as RuntimeTest;
 }
 
@@ -219,7 +221,7 @@ export function runtimeSuite(shell: RuntimeShell, title = ''): RuntimeSuite {
   const runtimeTest = Object.assign(runtimeTestWith(shell, title, it.concurrent), {
     serial: runtimeTestWith(shell, title, it),
   });
-  const within = (name: string, body: (suite: RuntimeSuite) => void) => body(runtimeSuite(shell, title ? `${title} ${name}` : name));
+  const within = (name: string, body: (suite: RuntimeSuite) => void) => body(runtimeSuite(shell, under(title, name)));
   return { fixture: currentFixture, runtimeTest, within };
 }
 
@@ -248,7 +250,7 @@ export function describeEachShell(
 }
 
 /** The RuntimeFixture of the runtime test now running. */
-export function currentFixture(): RuntimeFixture {
+function currentFixture(): RuntimeFixture {
   const fixture = current.getStore();
   if (!fixture) throw new Error('fixture() is only available inside a runtimeTest');
   return fixture;
