@@ -14,4 +14,7 @@ export default {
   testTimeout: 60000,
   // Two cores: suites that start shells, moto and HTTP servers are heavy; keep it to the cores.
   maxWorkers: 2,
+  // Concurrent tests (runtimeTest, the emulator's) at a time per worker: they mostly wait on shells
+  // and timers; more than 5 measured no faster on two cores and stretched the timing-bound ones.
+  maxConcurrency: 5,
 };

@@ -75,7 +75,7 @@ export class RuntimeApiEmulator extends EventEmitter<{
   private readonly finished = new Map<string, 'answered' | 'timeout'>();
   private readonly waiting: WaitingNext[] = [];
   private readonly faults: (Fault & { times: number })[] = [];
-  private readonly nextWatchers: (() => void)[] = [];
+  private readonly nextWatchers: { pollers: number; resolve: () => void }[] = [];
   private readonly sockets = new Set<Socket>();
   /** Invocations whose first delivery was cut off ('reset' framing). */
   private readonly cutOff = new Set<string>();
@@ -150,10 +150,13 @@ export class RuntimeApiEmulator extends EventEmitter<{
     return this.initReport;
   }
 
-  /** Resolves as soon as a runtime is waiting on /next (init is done). */
-  waitForNext(): Promise<void> {
-    if (this.waiting.length > 0) return Promise.resolve();
-    return new Promise((resolve) => this.nextWatchers.push(resolve));
+  /**
+   * Resolves as soon as a runtime is waiting on /next (init is done), or `pollers` of them at once
+   * (every LMI worker of a runtime).
+   */
+  waitForNext(pollers = 1): Promise<void> {
+    if (this.waiting.length >= pollers) return Promise.resolve();
+    return new Promise((resolve) => this.nextWatchers.push({ pollers, resolve }));
   }
 
   /** Invocations queued, not yet handed to the runtime. */
@@ -286,7 +289,11 @@ export class RuntimeApiEmulator extends EventEmitter<{
       const index = this.waiting.findIndex((waiter) => waiter.response === response);
       if (index >= 0) this.waiting.splice(index, 1);
     });
-    for (const watcher of this.nextWatchers.splice(0)) watcher();
+    for (const watcher of [...this.nextWatchers]) {
+      if (this.waiting.length < watcher.pollers) continue;
+      this.nextWatchers.splice(this.nextWatchers.indexOf(watcher), 1);
+      watcher.resolve();
+    }
     this.dispatch();
   }
 

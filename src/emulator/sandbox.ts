@@ -1,6 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
+import type { Readable } from 'node:stream';
 import { join } from 'node:path';
 import { paths } from '../paths.js';
 import { lambdaEnvironment } from './environment.js';
@@ -221,6 +222,9 @@ export class LambdaSandbox {
       this.leftoverProcesses = await settledGroup(runtime.child.pid);
     // Whatever it left behind (background jobs of a handler) goes with it, as the sandbox would.
     killGroup(runtime.child);
+    // 'exit' can come before the last of its output: collect that first, so that a caller of
+    // exited() reads all of it (a process outside the group that holds a pipe is not waited for).
+    await Promise.all([closed(runtime.child.stdout), closed(runtime.child.stderr)]);
     if (status.error) {
       this.err.push(Buffer.from(`${status.error}\n`));
       return this.detach(runtime, status.error, 'Runtime.InvalidEntrypoint');
@@ -236,7 +240,7 @@ export interface LeftoverProcess {
 }
 
 /** The live (not zombie) processes of process group `group`, read from /proc. */
-function processesInGroup(group: number): LeftoverProcess[] {
+export function processesInGroup(group: number): LeftoverProcess[] {
   const found: LeftoverProcess[] = [];
   for (const entry of readdirSync('/proc')) {
     if (!/^\d+$/.test(entry)) continue;
@@ -268,6 +272,21 @@ async function settledGroup(group: number): Promise<LeftoverProcess[]> {
     found = processesInGroup(group);
   }
   return found;
+}
+
+/** How long the output of a runtime that exited may take to arrive: past that, it is not waited for. */
+const OUTPUT_GRACE_MS = 1000;
+
+/** Resolves when `stream` is closed, or OUTPUT_GRACE_MS from now. */
+function closed(stream: Readable | null): Promise<void> {
+  if (!stream || stream.closed) return Promise.resolve();
+  return new Promise((resolve) => {
+    const timer = setTimeout(resolve, OUTPUT_GRACE_MS);
+    stream.once('close', () => {
+      clearTimeout(timer);
+      resolve();
+    });
+  });
 }
 
 function killGroup(child: ChildProcess): void {

@@ -91,6 +91,22 @@ describe('GET /runtime/invocation/next', () => {
     expect((await result).payload.toString()).toBe('done');
   });
 
+  it('tells when as many pollers wait at once as a runtime has LMI workers', async () => {
+    await startEmulator({ maxConcurrency: 2 });
+    let both = false;
+    const waited = emulator.waitForNext(2).then(() => (both = true));
+    const first = next(emulator.address);
+    await emulator.waitForNext();
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(both).toBe(false);
+    const second = next(emulator.address);
+    await waited;
+    const results = [emulator.invoke({ payload: 'a' }), emulator.invoke({ payload: 'b' })];
+    for (const reply of await Promise.all([first, second]))
+      await respond(emulator.address, requestIdOf(reply), 'x');
+    expect((await Promise.all(results)).map((r) => r.status)).toEqual(['success', 'success']);
+  });
+
   it('sends an event over 2 KiB chunked, like Go net/http, and a 6 MB event intact', async () => {
     await startEmulator();
     const event = Buffer.alloc(6 * 1024 * 1024);

@@ -1,7 +1,7 @@
 import { createServer as createHttpServer } from 'node:http';
 import { createServer, type AddressInfo } from 'node:net';
 import type { LambdaSandbox } from '../../src/emulator/sandbox.js';
-import { useRuntimeFixture, eventually, text, runtimeShells } from './support.js';
+import { describeEachShell, eventually, text } from './support.js';
 
 const ECHO = { 'echo.sh': 'handler() { cat; }\n' };
 const MAX_NEXT_ATTEMPTS = 6; // the first GET and the five retries of the bootstrap's backoff
@@ -20,10 +20,9 @@ async function closedPort(): Promise<number> {
   return port;
 }
 
-describe.each(runtimeShells)('the bootstrap under %s: Runtime API statuses', (shell) => {
-  const fixture = useRuntimeFixture(shell);
+describeEachShell('the bootstrap', 'under %s: Runtime API statuses', (_shell, { fixture, runtimeTest }) => {
 
-  it('retries GET /next on 500 with backoff, and never hands the error body to the handler', async () => {
+  runtimeTest('retries GET /next on 500 with backoff, and never hands the error body to the handler', async () => {
     const sandbox = await fixture().start('echo.handler', {}, ECHO);
     sandbox.emulator.injectFault({ endpoint: 'next', status: 500, body: 'not-an-event', times: 2 });
     const result = await sandbox.invoke({ payload: 'real event' });
@@ -31,7 +30,7 @@ describe.each(runtimeShells)('the bootstrap under %s: Runtime API statuses', (sh
     expect(requestsTo(sandbox, 'next').slice(0, 3).map((request) => request.status)).toEqual([500, 500, 200]);
   });
 
-  it('gives up on GET /next after bounded retries of 500, and exits non-zero', async () => {
+  runtimeTest('gives up on GET /next after bounded retries of 500, and exits non-zero', async () => {
     const sandbox = await fixture().start('echo.handler', {}, ECHO);
     sandbox.emulator.injectFault({ endpoint: 'next', status: 500, times: 100 });
     const started = Date.now();
@@ -41,7 +40,7 @@ describe.each(runtimeShells)('the bootstrap under %s: Runtime API statuses', (sh
     expect(text(sandbox.stderr)).toContain('GET /next failed (HTTP 500) after retries');
   });
 
-  it('exits at once on a 403 from GET /next', async () => {
+  runtimeTest('exits at once on a 403 from GET /next', async () => {
     const sandbox = await fixture().start('echo.handler', {}, ECHO);
     sandbox.emulator.injectFault({ endpoint: 'next', status: 403 });
     expect((await sandbox.exited()).code).toBe(1);
@@ -49,7 +48,7 @@ describe.each(runtimeShells)('the bootstrap under %s: Runtime API statuses', (sh
     expect(text(sandbox.stderr)).toContain('GET /next answered HTTP 403');
   });
 
-  it('retries a refused connection, then exits non-zero', async () => {
+  runtimeTest('retries a refused connection, then exits non-zero', async () => {
     const port = await closedPort();
     const sandbox = await fixture().start('echo.handler', {
       env: { AWS_LAMBDA_RUNTIME_API: `127.0.0.1:${port}` },
@@ -61,7 +60,7 @@ describe.each(runtimeShells)('the bootstrap under %s: Runtime API statuses', (sh
     expect(text(sandbox.stderr)).toContain('GET /next failed (HTTP 000) after retries');
   });
 
-  it('exits on a 200 from GET /next without a request id, rather than answer nothing forever', async () => {
+  runtimeTest('exits on a 200 from GET /next without a request id, rather than answer nothing forever', async () => {
     const seen: string[] = [];
     const api = createHttpServer((request, response) => {
       seen.push(`${request.method} ${request.url}`);
@@ -82,7 +81,7 @@ describe.each(runtimeShells)('the bootstrap under %s: Runtime API statuses', (sh
     }
   });
 
-  it('asks again when an event is cut off mid-transfer, and never hands the handler a part', async () => {
+  runtimeTest('asks again when an event is cut off mid-transfer, and never hands the handler a part', async () => {
     const answers: string[] = [];
     let gets = 0;
     const api = createHttpServer((request, response) => {
@@ -117,7 +116,7 @@ describe.each(runtimeShells)('the bootstrap under %s: Runtime API statuses', (sh
     }
   });
 
-  it.each([400, 410, 413])(
+  runtimeTest.each([400, 410, 413])(
     'logs a %i on /response with its body, and goes on with the next event',
     async (status) => {
       const sandbox = await fixture().start('echo.handler', {}, ECHO);
@@ -133,7 +132,7 @@ describe.each(runtimeShells)('the bootstrap under %s: Runtime API statuses', (sh
     },
   );
 
-  it('logs a 400 on /error and goes on', async () => {
+  runtimeTest('logs a 400 on /error and goes on', async () => {
     const sandbox = await fixture().start('f.handler', {}, { 'f.sh': 'handler() { read -r x; [ "$x" = ok ]; }\n' });
     sandbox.emulator.injectFault({ endpoint: 'error', status: 400 });
     await sandbox.invoke({ payload: 'no\n' });
@@ -141,7 +140,7 @@ describe.each(runtimeShells)('the bootstrap under %s: Runtime API statuses', (sh
     expect((await sandbox.invoke({ payload: 'ok\n' })).status).toBe('success');
   });
 
-  it('answers a real 413 (a response over 6 MB) by logging it and carrying on', async () => {
+  runtimeTest('answers a real 413 (a response over 6 MB) by logging it and carrying on', async () => {
     const sandbox = await fixture().start('big.handler', {}, {
       'big.sh': 'handler() { read -r n; [ "$n" = big ] && head -c 6400000 /dev/zero; printf small; }\n',
     });
@@ -152,7 +151,7 @@ describe.each(runtimeShells)('the bootstrap under %s: Runtime API statuses', (sh
     expect(text((await sandbox.invoke({ payload: 'x\n' })).payload)).toBe('small');
   });
 
-  it.each(['response', 'error'] as const)(
+  runtimeTest.each(['response', 'error'] as const)(
     'exits on a 500 from /%s without fetching another event; a new runtime serves the next',
     async (endpoint) => {
       const sandbox = await fixture().start('f.handler', {}, {

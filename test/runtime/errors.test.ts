@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { BASE_TOOLS, RuntimeFixture, useRuntimeFixture, text, runtimeShells } from './support.js';
+import { BASE_TOOLS, RuntimeFixture, describeEachShell, text } from './support.js';
 
 const ERROR_TYPE = /^(Runtime|Function)\.[A-Z][a-zA-Z]+$/;
 const strictUtf8 = new TextDecoder('utf-8', { fatal: true });
@@ -25,19 +25,18 @@ const FAILING = `fail() {
 
 const VALID_TRICKY = 'quote " backslash \\ slash / tab \t newline \n cr \r nul \0 bell \x07 é 中 😀 \x7f end\n';
 
-describe.each(runtimeShells)('the bootstrap under %s: errors', (shell) => {
-  const fixture = useRuntimeFixture(shell);
-
-  describe.each([
+describeEachShell('the bootstrap', 'under %s: errors', (shell, { fixture, runtimeTest, within }) => {
+  const pathsFor = [
     ['with jq', () => undefined],
     ['without jq (od fallback)', (f: RuntimeFixture) => f.toolDir([...BASE_TOOLS, 'curl', 'cat'])],
-  ])('a failing handler, %s', (_name, pathFor) => {
+  ] as const;
+  for (const [name, pathFor] of pathsFor) within(`a failing handler, ${name}`, ({ runtimeTest }) => {
     const start = (f: RuntimeFixture) => {
       const path = pathFor(f);
       return f.start('failing.fail', { env: path ? { PATH: path } : {} }, { 'failing.sh': FAILING });
     };
 
-    it('POSTs /error with its stdout as errorMessage, any bytes as valid UTF-8 JSON', async () => {
+    runtimeTest('POSTs /error with its stdout as errorMessage, any bytes as valid UTF-8 JSON', async () => {
       const sandbox = await start(fixture());
       const valid = await sandbox.invoke({ payload: `3\n${VALID_TRICKY}`, invocationId: 'i-1' });
       expect(valid.status).toBe('error');
@@ -64,13 +63,13 @@ describe.each(runtimeShells)('the bootstrap under %s: errors', (shell) => {
       expect(body.errorMessage).not.toMatch(/[\ud800-\udfff]/);
     });
 
-    it('says the exit status when the handler printed nothing', async () => {
+    runtimeTest('says the exit status when the handler printed nothing', async () => {
       const sandbox = await start(fixture());
       const result = await sandbox.invoke({ payload: '7\n' });
       expect(errorBody(result.payload).errorMessage).toBe('the handler exited with status 7');
     });
 
-    it('takes the handler own error type from $LSR_ERROR_TYPE_FILE', async () => {
+    runtimeTest('takes the handler own error type from $LSR_ERROR_TYPE_FILE', async () => {
       const sandbox = await start(fixture());
       const cases: [string, string][] = [
         ['Function.ValidationError\n', 'Function.ValidationError'],
@@ -90,7 +89,7 @@ describe.each(runtimeShells)('the bootstrap under %s: errors', (shell) => {
     });
   });
 
-  it('forgets an error type written by an invocation that succeeded', async () => {
+  runtimeTest('forgets an error type written by an invocation that succeeded', async () => {
     const sandbox = await fixture().start('h.handler', {}, {
       'h.sh': `handler() {
   read -r what
@@ -108,7 +107,7 @@ describe.each(runtimeShells)('the bootstrap under %s: errors', (shell) => {
     expect((await second.invoke({ payload: 'no\n' })).errorType).toBe('Function.Unhandled');
   });
 
-  it('reports a handler exit, a set -e failure and an executable failure', async () => {
+  runtimeTest('reports a handler exit, a set -e failure and an executable failure', async () => {
     const sandbox = await fixture().start('h.handler', {}, {
       'h.sh': 'handler() { read -r what; case $what in exit) printf bye; exit 4 ;; *) set -e; false; printf no ;; esac; }\n',
     });
@@ -123,7 +122,7 @@ describe.each(runtimeShells)('the bootstrap under %s: errors', (shell) => {
     expect(errorBody(result.payload).errorMessage).toBe('broken: in\n');
   });
 
-  it('is killed at the timeout, and a fresh runtime takes the next event', async () => {
+  runtimeTest('is killed at the timeout, and a fresh runtime takes the next event', async () => {
     const sandbox = await fixture().start(
       'slow.handler',
       { timeoutSeconds: 1 },
@@ -136,7 +135,7 @@ describe.each(runtimeShells)('the bootstrap under %s: errors', (shell) => {
     fixture().expectStarts(sandbox, 2); // killed at the timeout, then started afresh
   });
 
-  describe('init errors: POST /init/error, then exit non-zero', () => {
+  within('init errors: POST /init/error, then exit non-zero', ({ runtimeTest }) => {
     const expectInitError = async (
       handler: string | undefined,
       errorType: string,
@@ -157,9 +156,9 @@ describe.each(runtimeShells)('the bootstrap under %s: errors', (shell) => {
       return sandbox;
     };
 
-    it('no _HANDLER', () => expectInitError(undefined, 'Runtime.MissingHandler', '_HANDLER is not set'));
+    runtimeTest('no _HANDLER', () => expectInitError(undefined, 'Runtime.MissingHandler', '_HANDLER is not set'));
 
-    it.each([
+    runtimeTest.each([
       '../etc/passwd.x',
       'h.handler;touch${IFS}pwned',
       'h.$(touch pwned)',
@@ -183,18 +182,18 @@ describe.each(runtimeShells)('the bootstrap under %s: errors', (shell) => {
       expect(existsSync(join(fixture().taskRoot, 'pwned'))).toBe(false);
     });
 
-    it('a missing file', () =>
+    runtimeTest('a missing file', () =>
       expectInitError('nothere.handler', 'Runtime.HandlerFileNotFound', 'nothere.sh does not exist'));
 
-    it('a missing executable', () =>
+    runtimeTest('a missing executable', () =>
       expectInitError('nothere', 'Runtime.HandlerFileNotFound', 'nothere does not exist'));
 
-    it('a function the file does not define', () =>
+    runtimeTest('a function the file does not define', () =>
       expectInitError('h.missing', 'Runtime.HandlerNotFound', "does not define a function 'missing'", {
         'h.sh': 'handler() { :; }\n',
       }));
 
-    it.each(['h.functionHandler', 'h.function'])(
+    runtimeTest.each(['h.functionHandler', 'h.function'])(
       'a function the file does not define, whose name says "function": %s',
       (handler) =>
         expectInitError(handler, 'Runtime.HandlerNotFound', 'does not define a function', {
@@ -202,12 +201,12 @@ describe.each(runtimeShells)('the bootstrap under %s: errors', (shell) => {
         }),
     );
 
-    it('a file that exits while sourced', () =>
+    runtimeTest('a file that exits while sourced', () =>
       expectInitError('h.handler', 'Runtime.HandlerLoadError', 'exited (status 0) while being sourced', {
         'h.sh': 'exit 0\nhandler() { :; }\n',
       }));
 
-    it('a file with a syntax error, and nothing of it runs', async () => {
+    runtimeTest('a file with a syntax error, and nothing of it runs', async () => {
       const marker = join(fixture().taskRoot, 'ran');
       await expectInitError('h.handler', 'Runtime.UserCodeSyntaxError', 'h.sh has a syntax error', {
         'h.sh': `touch "${marker}"\nhandler() {\n  if then fi\n`,
@@ -215,12 +214,12 @@ describe.each(runtimeShells)('the bootstrap under %s: errors', (shell) => {
       expect(existsSync(marker)).toBe(false);
     });
 
-    it('no usable temp dir', () =>
+    runtimeTest('no usable temp dir', () =>
       expectInitError('h.handler', 'Runtime.TempDirUnavailable', 'cannot create the working directory', { 'h.sh': 'handler() { :; }\n' }, {
         TMPDIR: '/nonexistent/lsr',
       }));
 
-    it('no curl: reported through /dev/tcp under bash, logged and exit 1 elsewhere', async () => {
+    runtimeTest('no curl: reported through /dev/tcp under bash, logged and exit 1 elsewhere', async () => {
       const path = fixture().toolDir(BASE_TOOLS);
       const sandbox = await fixture().start('h.handler', { env: { PATH: path } }, { 'h.sh': 'handler() { :; }\n' });
       expect((await sandbox.exited()).code).toBe(1);

@@ -3,7 +3,7 @@ import { createServer, type IncomingHttpHeaders } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { paths } from '../../src/paths.js';
-import { useRuntimeFixture, text, runtimeShells } from './support.js';
+import { describeEachShell, text } from './support.js';
 
 const SIX_MB = 6 * 1024 * 1024;
 
@@ -25,10 +25,9 @@ function parseEnv(output: string): Record<string, string> {
   );
 }
 
-describe.each(runtimeShells)('the bootstrap under %s: handlers', (shell) => {
-  const fixture = useRuntimeFixture(shell);
+describeEachShell('the bootstrap', 'under %s: handlers', (_shell, { fixture, runtimeTest }) => {
 
-  it('runs the example function: event on stdin, response from stdout, logs on stderr', async () => {
+  runtimeTest('runs the example function: event on stdin, response from stdout, logs on stderr', async () => {
     cpSync(join(paths.examples, 'function.sh'), join(fixture().taskRoot, 'function.sh'));
     const sandbox = await fixture().start('function.handler');
     const result = await sandbox.invoke({ payload: '{"a":1}' });
@@ -38,7 +37,7 @@ describe.each(runtimeShells)('the bootstrap under %s: handlers', (shell) => {
     expect(text(sandbox.stderr)).toContain('{"a":1}\n');
   });
 
-  it('passes events and responses byte for byte: NUL, invalid UTF-8, trailing newlines', async () => {
+  runtimeTest('passes events and responses byte for byte: NUL, invalid UTF-8, trailing newlines', async () => {
     const sandbox = await fixture().start('echo.handler', {}, { 'echo.sh': 'handler() { cat; }\n' });
     for (const payload of [trickyBytes, Buffer.alloc(0), Buffer.from('\n\n')]) {
       const result = await sandbox.invoke({ payload });
@@ -48,7 +47,7 @@ describe.each(runtimeShells)('the bootstrap under %s: handlers', (shell) => {
     expect(existsSync('/tmp/lsr-pwned')).toBe(false);
   });
 
-  it('carries a 6 MB event in and a 6 MB response out', async () => {
+  runtimeTest('carries a 6 MB event in and a 6 MB response out', async () => {
     const sandbox = await fixture().start('echo.handler', {}, { 'echo.sh': 'handler() { cat; }\n' });
     const payload = Buffer.alloc(SIX_MB, 'abc\0\n\xff');
     const result = await sandbox.invoke({ payload });
@@ -57,7 +56,7 @@ describe.each(runtimeShells)('the bootstrap under %s: handlers', (shell) => {
     expect(result.payload.equals(payload)).toBe(true);
   });
 
-  it('keeps its files in one fixed private directory under TMPDIR, removed when it exits', async () => {
+  runtimeTest('keeps its files in one fixed private directory under TMPDIR, removed when it exits', async () => {
     const sandbox = await fixture().start('echo.handler', {}, { 'echo.sh': 'handler() { cat; }\n' });
     await sandbox.invoke({ payload: 'x' });
     const dirs = readdirSync(fixture().tmp);
@@ -70,7 +69,7 @@ describe.each(runtimeShells)('the bootstrap under %s: handlers', (shell) => {
     expect(readdirSync(fixture().tmp)).toEqual([]);
   });
 
-  it('puts /opt/bin on PATH and /opt/lib on LD_LIBRARY_PATH, once', async () => {
+  runtimeTest('puts /opt/bin on PATH and /opt/lib on LD_LIBRARY_PATH, once', async () => {
     const files = { 'paths.sh': 'handler() { printf "%s|%s" "$PATH" "$LD_LIBRARY_PATH"; }\n' };
     const hostPath = process.env.PATH ?? '/usr/bin:/bin';
     const missing = await fixture().start('paths.handler', { env: { LD_LIBRARY_PATH: '/x/lib' } }, files);
@@ -83,14 +82,14 @@ describe.each(runtimeShells)('the bootstrap under %s: handlers', (shell) => {
     expect(text((await present.invoke({})).payload)).toBe(`/opt/bin:${hostPath}|/opt/lib:/x/lib`);
   });
 
-  it('gives the event on stdin only, never as an argument', async () => {
+  runtimeTest('gives the event on stdin only, never as an argument', async () => {
     const sandbox = await fixture().start('args.handler', {}, {
       'args.sh': 'handler() { printf "%s args" "$#"; }\n',
     });
     expect(text((await sandbox.invoke({ payload: '"x"' })).payload)).toBe('0 args');
   });
 
-  it('runs an executable handler, and one without the run bit through sh', async () => {
+  runtimeTest('runs an executable handler, and one without the run bit through sh', async () => {
     const script = 'printf "%s|" "$(cat)" "$LAMBDA_RUNTIME_AWS_REQUEST_ID"\n';
     const executable = await fixture().start('run', {}, { run: `#!/bin/sh\n${script}` });
     const result = await executable.invoke({ payload: 'ev' });
@@ -101,7 +100,7 @@ describe.each(runtimeShells)('the bootstrap under %s: handlers', (shell) => {
     expect(text(second.payload)).toBe(`ev2|${second.requestId}|`);
   });
 
-  it('exports each Lambda-Runtime-* header as LAMBDA_RUNTIME_*, and unsets the absent ones', async () => {
+  runtimeTest('exports each Lambda-Runtime-* header as LAMBDA_RUNTIME_*, and unsets the absent ones', async () => {
     const sandbox = await fixture().start('context.handler', {}, { 'context.sh': CONTEXT_HANDLER });
     const full = await sandbox.invoke({
       clientContext: '{"client":{"app_title":"x"}}',
@@ -132,7 +131,7 @@ describe.each(runtimeShells)('the bootstrap under %s: handlers', (shell) => {
     ]);
   });
 
-  it('treats header values as data, never as code', async () => {
+  runtimeTest('treats header values as data, never as code', async () => {
     const sandbox = await fixture().start('context.handler', {}, { 'context.sh': CONTEXT_HANDLER });
     const nasty = `$(touch /tmp/lsr-pwned2) \`touch /tmp/lsr-pwned3\` "'; exit 1; ' \\ *`;
     const result = await sandbox.invoke({ clientContext: nasty, tenantId: '*' });
@@ -142,7 +141,7 @@ describe.each(runtimeShells)('the bootstrap under %s: handlers', (shell) => {
     expect(existsSync('/tmp/lsr-pwned2') || existsSync('/tmp/lsr-pwned3')).toBe(false);
   });
 
-  it('reads /next headers in any case, values with colons and spaces, and a chunked body', async () => {
+  runtimeTest('reads /next headers in any case, values with colons and spaces, and a chunked body', async () => {
     let answer: { path: string; headers: IncomingHttpHeaders; body: string } | undefined;
     let nexts = 0;
     const api = createServer((request, response) => {
@@ -189,7 +188,7 @@ describe.each(runtimeShells)('the bootstrap under %s: handlers', (shell) => {
     }
   });
 
-  it('echoes Lambda-Runtime-Invocation-Id on the answer when /next sent one, and only then', async () => {
+  runtimeTest('echoes Lambda-Runtime-Invocation-Id on the answer when /next sent one, and only then', async () => {
     const sandbox = await fixture().start('ok.handler', {}, {
       'ok.sh': 'handler() { read -r line; [ "$line" = fail ] && exit 1; printf ok; }\n',
     });
@@ -202,7 +201,7 @@ describe.each(runtimeShells)('the bootstrap under %s: handlers', (shell) => {
     expect(without.requestHeaders).not.toHaveProperty('lambda-runtime-invocation-id');
   });
 
-  it('starts every invocation from the state right after init', async () => {
+  runtimeTest('starts every invocation from the state right after init', async () => {
     const sandbox = await fixture().start('state.handler', {}, {
       'state.sh': `counter=0
 helper() { printf original; }
@@ -228,7 +227,7 @@ handler() {
     expect(text((await sandbox.invoke({ payload: 'show\n' })).payload)).toBe(before);
   });
 
-  it('sources the file without arguments, and a `set --` in it does not lose the handler', async () => {
+  runtimeTest('sources the file without arguments, and a `set --` in it does not lose the handler', async () => {
     const sandbox = await fixture().start('args.handler', {}, {
       'args.sh': 'count=$#\nset -- one two three\nhandler() { printf "init saw %s args" "$count"; }\n',
     });
@@ -237,7 +236,7 @@ handler() {
     expect(text(result.payload)).toBe('init saw 0 args');
   });
 
-  it('keeps the shell options the handler file sets, for the handler only', async () => {
+  runtimeTest('keeps the shell options the handler file sets, for the handler only', async () => {
     const sandbox = await fixture().start('strict.handler', {}, {
       'strict.sh': 'set -eu\nhandler() { read -r what; [ "$what" = ok ]; printf "passed %s" "$what"; }\n',
     });
@@ -246,7 +245,7 @@ handler() {
     expect(text((await sandbox.invoke({ payload: 'ok\n' })).payload)).toBe('passed ok');
   });
 
-  it('keeps its own curl whatever the handler file defines or exports for itself', async () => {
+  runtimeTest('keeps its own curl whatever the handler file defines or exports for itself', async () => {
     const sandbox = await fixture().start('own.handler', {}, {
       'own.sh': `curl() { echo "the handler's curl" >&2; return 1; }
 export http_proxy=http://127.0.0.1:9 HTTP_PROXY=http://127.0.0.1:9 CURL_HOME=/nonexistent
@@ -258,7 +257,7 @@ handler() { printf 'served'; }
     expect(text(sandbox.stderr)).not.toContain("the handler's curl");
   });
 
-  it('streams the handler stderr live, before the handler ends', async () => {
+  runtimeTest('streams the handler stderr live, before the handler ends', async () => {
     const chunks: { at: number; text: string }[] = [];
     const sandbox = await fixture().start(
       'slow.handler',

@@ -1,10 +1,9 @@
-import { runtimeShells, text, useRuntimeFixture } from './support.js';
+import { text, describeEachShell } from './support.js';
 
 // Counting processes (strace) and 1,000-invocation runs are the benchmark's job: npm run bench.
-describe.each(runtimeShells)('the bootstrap under %s: exactly once', (shell) => {
-  const fixture = useRuntimeFixture(shell);
+describeEachShell('the bootstrap', 'under %s: exactly once', (_shell, { fixture, runtimeTest }) => {
 
-  it('answers each of 100 invocations once, with its own response, failures included', async () => {
+  runtimeTest('answers each of 100 invocations once, with its own response, failures included', async () => {
     const sandbox = await fixture().start('echo.handler', {}, {
       'echo.sh': 'handler() { read -r n; [ $((n % 10)) -ne 7 ] || return 1; printf "answer %s" "$n"; }\n',
     });

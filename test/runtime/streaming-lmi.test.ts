@@ -1,4 +1,4 @@
-import { useRuntimeFixture, eventually, text, runtimeShells } from './support.js';
+import { describeEachShell, eventually, text } from './support.js';
 
 const STREAMING = `LSR_RESPONSE_MODE=streaming
 LSR_CONTENT_TYPE=text/plain
@@ -11,10 +11,9 @@ handler() {
 }
 `;
 
-describe.each(runtimeShells)('the bootstrap under %s: streaming and LMI', (shell) => {
-  const fixture = useRuntimeFixture(shell);
+describeEachShell('the bootstrap', 'under %s: streaming and LMI', (_shell, { fixture, runtimeTest }) => {
 
-  it('streams the response as a chunked POST when the handler file opts in', async () => {
+  runtimeTest('streams the response as a chunked POST when the handler file opts in', async () => {
     const sandbox = await fixture().start('s.handler', {}, { 's.sh': STREAMING });
     const result = await sandbox.invoke({ payload: 'ok\n', invocationId: 'stream-1' });
     expect(result.status).toBe('success');
@@ -27,7 +26,7 @@ describe.each(runtimeShells)('the bootstrap under %s: streaming and LMI', (shell
     expect(text((await sandbox.invoke({ payload: 'again\n' })).payload)).toBe('part one, part two');
   });
 
-  it('logs a failure after the stream began, since curl cannot send error trailers', async () => {
+  runtimeTest('logs a failure after the stream began, since curl cannot send error trailers', async () => {
     const sandbox = await fixture().start('s.handler', {}, { 's.sh': STREAMING });
     const result = await sandbox.invoke({ payload: 'fail\n' });
     expect(text(result.payload)).toBe('part one, part two');
@@ -35,7 +34,7 @@ describe.each(runtimeShells)('the bootstrap under %s: streaming and LMI', (shell
     expect((await sandbox.invoke({ payload: 'ok\n' })).status).toBe('success');
   });
 
-  it('reports a failure before the first byte as an ordinary /error; an empty success streams nothing', async () => {
+  runtimeTest('reports a failure before the first byte as an ordinary /error; an empty success streams nothing', async () => {
     const sandbox = await fixture().start('e.handler', {}, {
       'e.sh': `LSR_RESPONSE_MODE=streaming
 handler() {
@@ -65,7 +64,8 @@ handler() {
     expect(text(streamed.payload)).toBe('streamed ok');
   });
 
-  it('runs AWS_LAMBDA_MAX_CONCURRENCY independent workers, each with its own files', async () => {
+  // Serial: its bound on the elapsed time is what proves the lanes, and concurrent tests would stretch it.
+  runtimeTest.serial('runs AWS_LAMBDA_MAX_CONCURRENCY independent workers, each with its own files', async () => {
     const sandbox = await fixture().start('w.handler', { maxConcurrency: 4 }, {
       // $LSR_ERROR_TYPE_FILE is new for each invocation, in its worker's own folder
       'w.sh': 'handler() { sleep 0.5; cat; printf "|%s" "${LSR_ERROR_TYPE_FILE%/*}"; }\n',
@@ -84,7 +84,7 @@ handler() {
     expect(elapsed).toBeLessThan(2500); // 8 × 0.5 s in 4 lanes, not one after another (4 s)
   });
 
-  it('stops every worker when one of them stops', async () => {
+  runtimeTest('stops every worker when one of them stops', async () => {
     const sandbox = await fixture().start('w.handler', { maxConcurrency: 3 }, {
       'w.sh': 'handler() { cat; }\n',
     });

@@ -1,8 +1,9 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
 import { execFileSync } from 'node:child_process';
 import { chmodSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { LambdaSandbox, type SandboxOptions } from '../../src/emulator/sandbox.js';
+import { LambdaSandbox, type ExitStatus, type SandboxOptions } from '../../src/emulator/sandbox.js';
 import { which } from '../../src/exec.js';
 import { paths } from '../../src/paths.js';
 import { assertShell, shells } from '../helpers/shells.js';
@@ -45,17 +46,16 @@ export class RuntimeFixture {
   }
 
   /**
-   * Throws unless each sandbox started its runtime as often as expected (once by default), so a
-   * runtime that dies and is restarted by the sandbox cannot pass a test.
+   * Why a sandbox started its runtime other than as often as expected (once by default), if one
+   * did: a runtime that dies and is restarted by the sandbox cannot pass a test.
    */
-  verifyStarts(): void {
+  unexpectedStarts(): string | undefined {
     for (const [index, sandbox] of this.sandboxes.entries()) {
       const expected = this.expectedStarts.get(sandbox) ?? 1;
       if (sandbox.starts !== expected)
-        throw new Error(
-          `sandbox ${index + 1}: the runtime was started ${sandbox.starts} times, expected ${expected}\n${text(sandbox.stderr)}`,
-        );
+        return `sandbox ${index + 1}: the runtime was started ${sandbox.starts} times, expected ${expected}\n${text(sandbox.stderr)}`;
     }
+    return undefined;
   }
 
   write(files: TaskFiles): this {
@@ -114,6 +114,14 @@ export const BASE_TOOLS = ['sh', 'dash', 'bash', 'busybox', 'rm', 'mkdir', 'head
 
 export const text = (buffer: Buffer): string => buffer.toString('utf8');
 
+/**
+ * Shell for a handler file that waits (10 s at most) until the file `path` exists: a handler
+ * marks a step with `: >path`, so a test orders its background jobs and invocations by marks
+ * rather than by sleeps a busy machine would stretch.
+ */
+export const waitForFile = (path: string): string =>
+  `i=0; until [ -e "${path}" ] || [ $i -ge 200 ]; do sleep 0.05; i=$((i + 1)); done`;
+
 /** Resolves when `predicate` holds, polling; rejects after `ms`. */
 export async function eventually(predicate: () => boolean, ms = 5000, what = 'condition'): Promise<void> {
   const end = Date.now() + ms;
@@ -124,22 +132,128 @@ export async function eventually(predicate: () => boolean, ms = 5000, what = 'co
 }
 
 /**
- * A fresh RuntimeFixture under `shell` for each test of the suite, cleaned up after it; a test
- * fails if a sandbox started its runtime more often than the test expected.
+ * Sends the runtime SIGTERM, as Lambda does at shutdown; resolves with its exit and the ms it took.
+ * Fails after 5 s, naming the processes still running, rather than wait for the test's timeout.
  */
-export function useRuntimeFixture(shell: RuntimeShell): () => RuntimeFixture {
-  let fixture: RuntimeFixture | undefined;
-  beforeEach(() => {
-    fixture = new RuntimeFixture(shell);
+export async function terminate(sandbox: LambdaSandbox): Promise<{ exit: ExitStatus; ms: number }> {
+  const sent = Date.now();
+  process.kill(sandbox.pid!, 'SIGTERM');
+  let timer: NodeJS.Timeout | undefined;
+  const stuck = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => {
+      const running = execFileSync('ps', ['-o', 'pid,ppid,args', '-s', String(sandbox.pid)]).toString();
+      reject(new Error(`the runtime did not exit within 5 s of SIGTERM; still running:\n${running}`));
+    }, 5000);
   });
-  afterEach(async () => {
-    try {
-      fixture?.verifyStarts();
-    } finally {
-      await fixture?.cleanup();
+  try {
+    const exit = await Promise.race([sandbox.exited(), stuck]);
+    return { exit, ms: Date.now() - sent };
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+const current = new AsyncLocalStorage<RuntimeFixture>();
+
+/**
+ * Runs `body` with a fresh RuntimeFixture under `shell` as the current one, then cleans it up;
+ * fails if a sandbox started its runtime other than as often as the test expected, and says so
+ * on a test that failed anyway.
+ */
+async function withRuntimeFixture(shell: RuntimeShell, body: () => Promise<unknown>): Promise<void> {
+  const fixture = new RuntimeFixture(shell);
+  try {
+    let failure: { error: unknown } | undefined;
+    await current.run(fixture, body).catch((error: unknown) => (failure = { error }));
+    const restarts = fixture.unexpectedStarts();
+    if (failure) {
+      if (restarts && failure.error instanceof Error) failure.error.message += `\n${restarts}`;
+      throw failure.error;
     }
+    if (restarts) throw new Error(restarts);
+  } finally {
+    await fixture.cleanup();
+  }
+}
+
+type Body<A extends unknown[]> = (...args: A) => Promise<unknown>;
+
+/** A test's name after the title of the suite it is in, as jest joins describe names. */
+const under = (title: string, name: string) => (title ? `${title} ${name}` : name);
+
+/** Declares tests that each get their own RuntimeFixture; `each` as jest's `it.each`. */
+export interface RuntimeTest {
+  (name: string, body: Body<[]>, timeout?: number): void;
+  each<T extends readonly unknown[] | [unknown]>(table: readonly T[]): (name: string, body: Body<[...T]>, timeout?: number) => void;
+  each<T>(table: readonly T[]): (name: string, body: Body<[T]>, timeout?: number) => void;
+}
+
+function runtimeTestWith(shell: RuntimeShell, title: string, declare: typeof it | typeof it.concurrent): RuntimeTest {
+  const wrap =
+    <A extends unknown[]>(body: Body<A>) =>
+    (...args: A) =>
+      withRuntimeFixture(shell, () => body(...args));
+  const test = (name: string, body: Body<[]>, timeout?: number) => declare(under(title, name), wrap(body), timeout);
+  test.each =
+    (table: readonly unknown[]) =>
+    (name: string, body: Body<unknown[]>, timeout?: number) =>
+      declare.each(table as unknown[][])(under(title, name), wrap(body), timeout);
+  return test as RuntimeTest;
+}
+
+/** The runtime tests of a suite under one shell. */
+export interface RuntimeSuite {
+  /** The running test's RuntimeFixture. */
+  fixture: () => RuntimeFixture;
+  /**
+   * Declares a test run concurrently with the other concurrent tests of its describe block
+   * (jest's maxConcurrency at a time): most of a runtime test is waiting on shells, sleeps and
+   * backoffs. `runtimeTest.serial` runs one on its own, for a test whose timing a busy machine
+   * would distort. Each test has its own RuntimeFixture, checked for restarts and cleaned up.
+   */
+  runtimeTest: RuntimeTest & { serial: RuntimeTest };
+  /** Declares the tests of `body` named under `name` too, as a nested describe would, but in the same describe block. */
+  within(name: string, body: (suite: RuntimeSuite) => void): void;
+}
+
+/** The runtime tests under `shell`, each test's name after `title` (the shell's part of the name). */
+export function runtimeSuite(shell: RuntimeShell, title = ''): RuntimeSuite {
+  const runtimeTest = Object.assign(runtimeTestWith(shell, title, it.concurrent), {
+    serial: runtimeTestWith(shell, title, it),
   });
-  return () => fixture!;
+  const within = (name: string, body: (suite: RuntimeSuite) => void) => body(runtimeSuite(shell, under(title, name)));
+  return { fixture: currentFixture, runtimeTest, within };
+}
+
+/**
+ * What describe.each(shells)(testsTitle, body) declares, in the caller's describe block instead of
+ * one block per shell: the tests keep the names describe.each would give them (`testsTitle`'s %s
+ * is the shell), and the concurrent tests of every shell run as one pool, so a test waiting under
+ * one shell overlaps the tests of the others rather than holding up the next shell's.
+ */
+export function eachShell(
+  testsTitle: string,
+  body: (shell: RuntimeShell, suite: RuntimeSuite) => void,
+  shells: readonly RuntimeShell[] = runtimeShells,
+): void {
+  for (const shell of shells) body(shell, runtimeSuite(shell, testsTitle.replace('%s', shell)));
+}
+
+/** eachShell in a describe block of its own, named `describeName`. */
+export function describeEachShell(
+  describeName: string,
+  testsTitle: string,
+  body: (shell: RuntimeShell, suite: RuntimeSuite) => void,
+  shells: readonly RuntimeShell[] = runtimeShells,
+): void {
+  describe(describeName, () => eachShell(testsTitle, body, shells));
+}
+
+/** The RuntimeFixture of the runtime test now running. */
+function currentFixture(): RuntimeFixture {
+  const fixture = current.getStore();
+  if (!fixture) throw new Error('fixture() is only available inside a runtimeTest');
+  return fixture;
 }
 
 /**
