@@ -126,10 +126,10 @@ export async function runBench(options: BenchOptions): Promise<BenchReport> {
     const shells: ShellReport[] = [];
     for (const shell of options.shells) {
       const command = shellCommand(shell, work);
+      const slug = shell.replace(/\W/g, '-');
       const common = {
         shell: command,
         taskRoot: paths.examples,
-        env: { TMPDIR: work },
         event: benchEvent(options.eventBytes ?? 1024),
       };
       const transports: Transport[] = isBash(shell) ? ['bash', 'curl'] : ['curl'];
@@ -142,12 +142,17 @@ export async function runBench(options: BenchOptions): Promise<BenchReport> {
         ...(handler === 'example'
           ? { handler: 'function.handler' }
           : { handler: 'no-op.handler', taskRoot: noOpTask }),
-        env: { ...common.env, LSR_HTTP: transport === 'curl' ? 'curl' : '' },
+        env: { LSR_HTTP: transport === 'curl' ? 'curl' : '' },
       });
+      // Each target its own TMPDIR, as each Lambda environment has its own /tmp: runtimes side
+      // by side in one would clear and share one fixed working directory.
       const targets = [
         ...runs.map(runtime),
         { ...common, bootstrap: floorBootstrap, handler: 'none' },
-      ];
+      ].map((target, index) => ({
+        ...target,
+        env: { ...target.env, TMPDIR: ownDir(work, `${slug}-tmp-${index}`) },
+      }));
       // Timed in the cgroups (quota, CPU count); processes counted outside them (strace's own
       // cost would fall in the quota).
       const timed = targets.map((target) =>
@@ -156,7 +161,7 @@ export async function runBench(options: BenchOptions): Promise<BenchReport> {
       const timings = await timeInvocations(timed, options.invocations, 50, cpuUsageNs);
       const results: BenchResult[] = [];
       for (const [index, target] of targets.entries()) {
-        const trace = join(work, `${shell.replace(/\W/g, '-')}-${index}.trace`);
+        const trace = join(work, `${slug}-${index}.trace`);
         const processesPerInvocation = await countProcessesPerInvocation(
           target,
           tracedInvocations,
@@ -195,6 +200,13 @@ export async function runBench(options: BenchOptions): Promise<BenchReport> {
     account?.remove();
     rmSync(work, { recursive: true, force: true });
   }
+}
+
+/** A new empty folder `name` in `work`. */
+function ownDir(work: string, name: string): string {
+  const dir = join(work, name);
+  mkdirSync(dir);
+  return dir;
 }
 
 /** The sandbox `shell` value for a bench shell: 'bash as sh' is a link named sh to bash. */
