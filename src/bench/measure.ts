@@ -18,6 +18,8 @@ export interface Timing {
   initMs: number;
   /** The median over blocks of invocations. */
   msPerInvocation: number;
+  /** CPU time of the runtime's processes (shell, curl, handler), the median over blocks; when counted. */
+  cpuMsPerInvocation?: number;
   /** Every invocation got exactly one answer, for its own request id, and no other was made. */
   answeredExactlyOnce: boolean;
 }
@@ -63,11 +65,14 @@ const median = (values: number[]): number => {
  * Init time and ms per invocation of each target over `invocations` sequential invokes. The
  * targets run side by side and take turns in blocks, and each reports its median block, so a
  * busy moment of the machine (other jobs on a shared runner) does not skew the comparison.
+ * `cpuUsageNs` reads the CPU time of a cgroup every target's runtime runs in: while one target's
+ * block runs the others wait for an event, using none, so each block's difference is its own.
  */
 export async function timeInvocations(
   targets: BenchTarget[],
   invocations: number,
   blockSize = 50,
+  cpuUsageNs?: () => number,
 ): Promise<Timing[]> {
   const started: { sandbox: LambdaSandbox; initMs: number }[] = [];
   try {
@@ -76,17 +81,21 @@ export async function timeInvocations(
     for (const [index, { sandbox }] of started.entries())
       await invokeMany(sandbox, 1, targets[index].event ?? BENCH_EVENT, ids[index]); // warm-up
     const blocks: number[][] = targets.map(() => []);
+    const cpuBlocks: number[][] = targets.map(() => []);
     for (let done = 0; done < invocations; done += blockSize) {
       const block = Math.min(blockSize, invocations - done);
       for (const [index, { sandbox }] of started.entries()) {
+        const cpuBegin = cpuUsageNs?.() ?? 0;
         const begin = performance.now();
         await invokeMany(sandbox, block, targets[index].event ?? BENCH_EVENT, ids[index]);
         blocks[index].push((performance.now() - begin) / block);
+        if (cpuUsageNs) cpuBlocks[index].push((cpuUsageNs() - cpuBegin) / 1e6 / block);
       }
     }
     return started.map(({ initMs, sandbox }, index) => ({
       initMs,
       msPerInvocation: median(blocks[index]),
+      cpuMsPerInvocation: cpuUsageNs ? median(cpuBlocks[index]) : undefined,
       answeredExactlyOnce: answeredExactlyOnce(sandbox, ids[index]),
     }));
   } finally {

@@ -3,7 +3,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { which } from '../exec.js';
 import { paths } from '../paths.js';
-import { createCpuQuota, type CpuQuota } from './cgroup.js';
+import {
+  createCpuAccount,
+  createCpuQuota,
+  writeCgroupWrapper,
+  type CpuAccount,
+  type CpuQuota,
+} from './cgroup.js';
 import { FLOOR_BOOTSTRAP } from './floor.js';
 import {
   countProcessesPerInvocation,
@@ -36,6 +42,13 @@ export interface BenchOptions {
 
 export type Transport = 'bash' | 'curl';
 
+/**
+ * What each invocation runs: 'example' is examples/function.sh (the targets' handler: it reads the
+ * event with `read`, logs it and echoes it); 'no-op' is `handler() { :; }`, so its row is the
+ * runtime's own cost, comparable with the floor, which runs no handler at all.
+ */
+export type BenchHandler = 'example' | 'no-op';
+
 export interface BenchResult extends Timing {
   processesPerInvocation: number;
 }
@@ -43,9 +56,12 @@ export interface BenchResult extends Timing {
 export interface PathReport {
   /** 'bash': the /dev/tcp transport (bash's default); 'curl': curl, as under dash and busybox. */
   transport: Transport;
+  handler: BenchHandler;
   result: BenchResult;
   /** ms/invocation ÷ the floor's, under the same shell in the same run. */
   ratio: number;
+  /** CPU ms/invocation ÷ the floor's, when CPU time was counted. */
+  cpuRatio?: number;
 }
 
 export interface ShellReport {
@@ -81,48 +97,71 @@ export const TARGETS: Record<Transport, { processesPerInvocation: number; ratio:
 
 const isBash = (shell: BenchShell) => shell === 'bash' || shell === 'bash as sh';
 
+/** The no-op handler's file, in its own task root. */
+const NO_OP_HANDLER = 'handler() { :; }\n';
+
 /**
- * Runs examples/function.sh under the real bootstrap, by each transport the shell has, and the
- * floor (a bare `curl --next` loop) against the same emulator, in the same run, and compares them.
+ * Runs examples/function.sh and a no-op handler under the real bootstrap, by each transport the
+ * shell has, and the floor (a bare `curl --next` loop) against the same emulator, in the same run,
+ * and compares them.
  */
 export async function runBench(options: BenchOptions): Promise<BenchReport> {
   requireStrace();
   const tracedInvocations = options.tracedInvocations ?? Math.min(options.invocations, 200);
   const work = mkdtempSync(join(tmpdir(), 'lsr-bench-'));
   let quota: CpuQuota | undefined;
+  let account: CpuAccount | undefined;
   try {
-    if (options.cpuPercent !== undefined) quota = createCpuQuota(options.cpuPercent, work);
+    if (options.cpuPercent !== undefined) quota = createCpuQuota(options.cpuPercent);
+    if (!quota?.usageNs) account = createCpuAccount();
+    const cpuUsageNs = quota?.usageNs ?? account?.usageNs;
+    const procs = [quota?.procs, account?.procs].filter((file): file is string => !!file);
+    const wrapper = procs.length ? writeCgroupWrapper(work, procs) : undefined;
     const floorBootstrap = join(work, 'floor-bootstrap');
     writeFileSync(floorBootstrap, FLOOR_BOOTSTRAP);
     chmodSync(floorBootstrap, 0o755);
+    const noOpTask = join(work, 'no-op-task');
+    mkdirSync(noOpTask);
+    writeFileSync(join(noOpTask, 'no-op.sh'), NO_OP_HANDLER);
     const shells: ShellReport[] = [];
     for (const shell of options.shells) {
       const command = shellCommand(shell, work);
+      const slug = shell.replace(/\W/g, '-');
       const common = {
         shell: command,
         taskRoot: paths.examples,
-        env: { TMPDIR: work },
         event: benchEvent(options.eventBytes ?? 1024),
       };
-      const runtime = (transport: Transport): BenchTarget => ({
+      const transports: Transport[] = isBash(shell) ? ['bash', 'curl'] : ['curl'];
+      const runs = (['example', 'no-op'] as const).flatMap((handler) =>
+        transports.map((transport) => ({ transport, handler })),
+      );
+      const runtime = ({ transport, handler }: (typeof runs)[number]): BenchTarget => ({
         ...common,
         bootstrap: paths.bootstrap,
-        handler: 'function.handler',
-        env: { ...common.env, LSR_HTTP: transport === 'curl' ? 'curl' : '' },
+        ...(handler === 'example'
+          ? { handler: 'function.handler' }
+          : { handler: 'no-op.handler', taskRoot: noOpTask }),
+        env: { LSR_HTTP: transport === 'curl' ? 'curl' : '' },
       });
-      const transports: Transport[] = isBash(shell) ? ['bash', 'curl'] : ['curl'];
+      // Each target its own TMPDIR, as each Lambda environment has its own /tmp: runtimes side
+      // by side in one would clear and share one fixed working directory.
       const targets = [
-        ...transports.map(runtime),
+        ...runs.map(runtime),
         { ...common, bootstrap: floorBootstrap, handler: 'none' },
-      ];
-      // Timed under the quota; counted without it (strace's own cost would fall in the quota).
+      ].map((target, index) => ({
+        ...target,
+        env: { ...target.env, TMPDIR: ownDir(work, `${slug}-tmp-${index}`) },
+      }));
+      // Timed in the cgroups (quota, CPU count); processes counted outside them (strace's own
+      // cost would fall in the quota).
       const timed = targets.map((target) =>
-        quota ? { ...target, shell: `${quota.wrapper} ${target.shell}` } : target,
+        wrapper ? { ...target, shell: `${wrapper} ${target.shell}` } : target,
       );
-      const timings = await timeInvocations(timed, options.invocations);
+      const timings = await timeInvocations(timed, options.invocations, 50, cpuUsageNs);
       const results: BenchResult[] = [];
       for (const [index, target] of targets.entries()) {
-        const trace = join(work, `${shell.replace(/\W/g, '-')}-${index}.trace`);
+        const trace = join(work, `${slug}-${index}.trace`);
         const processesPerInvocation = await countProcessesPerInvocation(
           target,
           tracedInvocations,
@@ -134,10 +173,15 @@ export async function runBench(options: BenchOptions): Promise<BenchReport> {
       shells.push({
         shell,
         floor,
-        paths: transports.map((transport, index) => ({
+        paths: runs.map(({ transport, handler }, index) => ({
           transport,
+          handler,
           result: results[index],
           ratio: results[index].msPerInvocation / floor.msPerInvocation,
+          cpuRatio:
+            results[index].cpuMsPerInvocation !== undefined && floor.cpuMsPerInvocation
+              ? results[index].cpuMsPerInvocation / floor.cpuMsPerInvocation
+              : undefined,
         })),
       });
     }
@@ -153,8 +197,16 @@ export async function runBench(options: BenchOptions): Promise<BenchReport> {
     };
   } finally {
     quota?.remove();
+    account?.remove();
     rmSync(work, { recursive: true, force: true });
   }
+}
+
+/** A new empty folder `name` in `work`. */
+function ownDir(work: string, name: string): string {
+  const dir = join(work, name);
+  mkdirSync(dir);
+  return dir;
 }
 
 /** The sandbox `shell` value for a bench shell: 'bash as sh' is a link named sh to bash. */
@@ -207,34 +259,52 @@ export function formatBenchReport(report: BenchReport): string {
       ? 'a full core'
       : `${report.cpuPercent}% of one core (${report.quota ?? 'quota'})`;
   const lines = [
-    `lambda-shell-runtime bench: ${report.invocations} invocations of examples/function.sh with a ${report.eventBytes ?? 1024}-byte event per target, at ${cpu}; processes counted over ${report.tracedInvocations}`,
+    `lambda-shell-runtime bench: ${report.invocations} invocations per target with a ${report.eventBytes ?? 1024}-byte event, at ${cpu}; processes counted over ${report.tracedInvocations}`,
+    'handler example: examples/function.sh (reads the event with read, logs it, echoes it), the one the targets name; no-op: handler() { :; }, the runtime alone',
     '',
-    `${'shell'.padEnd(11)} ${'transport'.padEnd(10)} ${'ms/invocation'.padStart(13)} ${'init ms'.padStart(8)} ${'processes'.padStart(9)} ${'ratio to floor'.padStart(14)}  targets`,
+    `${'shell'.padEnd(11)} ${'transport'.padEnd(10)} ${'handler'.padEnd(8)} ${'ms/invocation'.padStart(13)} ${'init ms'.padStart(8)} ${'processes'.padStart(9)} ${'ratio to floor'.padStart(14)} ${'cpu ms'.padStart(7)} ${'cpu ratio'.padStart(9)}  targets (on ms/invocation)`,
   ];
+  const fixed = (value: number | undefined, digits: number) =>
+    value === undefined ? '-' : value.toFixed(digits);
   const row = (
     shell: string,
     transport: string,
+    handler: string,
     result: BenchResult,
     ratio: string,
+    cpuRatio: string,
     note: string,
   ) =>
-    `${shell.padEnd(11)} ${transport.padEnd(10)} ${result.msPerInvocation.toFixed(2).padStart(13)} ${result.initMs.toFixed(1).padStart(8)} ${result.processesPerInvocation.toFixed(2).padStart(9)} ${ratio.padStart(14)}  ${note}`;
+    `${shell.padEnd(11)} ${transport.padEnd(10)} ${handler.padEnd(8)} ${result.msPerInvocation.toFixed(2).padStart(13)} ${result.initMs.toFixed(1).padStart(8)} ${result.processesPerInvocation.toFixed(2).padStart(9)} ${ratio.padStart(14)} ${fixed(result.cpuMsPerInvocation, 2).padStart(7)} ${cpuRatio.padStart(9)}  ${note}`;
   let exact = true;
   for (const { shell, floor, paths: measured } of report.shells) {
-    for (const { transport, result, ratio } of measured) {
+    for (const { transport, handler, result, ratio, cpuRatio } of measured) {
       const target = TARGETS[transport];
       exact &&= result.answeredExactlyOnce;
       lines.push(
         row(
           shell,
           transport,
+          handler,
           result,
           ratio.toFixed(3),
-          `processes ${target.processesPerInvocation}: ${verdict(result.processesPerInvocation === target.processesPerInvocation)}; ratio <= ${target.ratio}: ${verdict(ratio <= target.ratio)}`,
+          fixed(cpuRatio, 3),
+          `processes ${target.processesPerInvocation}: ${verdict(result.processesPerInvocation === target.processesPerInvocation)}; ratio <= ${target.ratio}: ${verdict(ratio <= target.ratio)}${handler === 'no-op' ? ' (the runtime alone)' : ''}`,
         ),
       );
     }
-    lines.push(row(shell, 'floor', floor, '1.000', 'one curl --next per invocation, no handler'));
+    const floorCpu = floor.cpuMsPerInvocation === undefined ? '-' : '1.000';
+    lines.push(
+      row(
+        shell,
+        'floor',
+        '-',
+        floor,
+        '1.000',
+        floorCpu,
+        'one curl --next per invocation, no handler',
+      ),
+    );
   }
   lines.push('');
   if (report.handover) {
@@ -244,6 +314,9 @@ export function formatBenchReport(report: BenchReport): string {
     );
   }
   lines.push(
+    report.shells.some((shell) => shell.floor.cpuMsPerInvocation !== undefined)
+      ? "cpu ms: CPU time of the runtime's processes (shell, curl, handler) per invocation, from cgroup accounting: steadier than ms/invocation on a shared machine"
+      : 'cpu ms: not counted (no writable cgroup v1 cpuacct, nor a cgroup v2 quota)',
     `every invocation answered exactly once, for its own request id: ${exact ? 'yes' : 'NO'}`,
     '',
   );

@@ -31,8 +31,12 @@ export const MAX_ERROR_BYTES = 1024 * 1024;
 /** A streamed response (current Lambda quota). */
 export const MAX_STREAMED_BYTES = 200 * 1024 * 1024;
 /**
- * Go's net/http buffers this much of a handler's output (bufferBeforeChunkingSize in server.go)
- * before it switches from Content-Length to chunked framing, one chunk per later write.
+ * Go's net/http (RAPID's server) buffers a handler's output in a bufio.Writer of
+ * `const bufferBeforeChunkingSize = 2048` (golang/go src/net/http/server.go, checked at commit
+ * 003dbc4c). A body that fits is still buffered when the handler returns, so chunkWriter.writeHeader
+ * sets Content-Length to its size; a write past the buffer flushes it first, with no length known,
+ * and an HTTP/1.1 reply is then framed `Transfer-Encoding: chunked` (a single write larger than the
+ * empty buffer passes through as one chunk). So 2048 bytes get a Content-Length, 2049 are chunked.
  */
 const CHUNKING_THRESHOLD = 2048;
 
