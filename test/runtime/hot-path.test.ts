@@ -1,6 +1,6 @@
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { runtimeShells, useRuntimeFixture } from './support.js';
+import { describeEachShell } from './support.js';
 
 /** /next replies: each event's headers, in the cases a server may send them. */
 const EVENTS: [string, string][][] = [
@@ -25,12 +25,13 @@ const FILE = `shopt -s nocasematch 2>/dev/null || :
 handler() { printf '%s|%s|%s' "$LAMBDA_RUNTIME_AWS_REQUEST_ID" "\${LAMBDA_RUNTIME_FUTURE_FIELD-unset}" "\${LAMBDA_RUNTIME_OTHER_THING-unset}"; }
 `;
 
-describe.each(runtimeShells.flatMap((shell) => (['', 'curl'] as const).map((http) => [shell, http] as const)))(
-  'the bootstrap under %s (LSR_HTTP=%s): context on the hot path',
-  (shell, http) => {
-    const fixture = useRuntimeFixture(shell);
-
-    it('exports every Lambda-Runtime-* header by its name in upper case, each invocation afresh', async () => {
+describeEachShell('the bootstrap', 'under %s: context on the hot path', (_shell, { runtimeTest, fixture }) => {
+  runtimeTest.each([
+    ['the shell\'s own transport', ''],
+    ['LSR_HTTP=curl', 'curl'],
+  ] as const)(
+    'exports every Lambda-Runtime-* header by its name in upper case, each invocation afresh, on %s',
+    async (_transport, http) => {
       const answers: { path: string; body: string }[] = [];
       let nexts = 0;
       const api = createServer((request, response) => {
@@ -62,6 +63,6 @@ describe.each(runtimeShells.flatMap((shell) => (['', 'curl'] as const).map((http
       } finally {
         await new Promise((resolve) => api.close(resolve));
       }
-    });
-  },
-);
+    },
+  );
+});
