@@ -32,25 +32,47 @@ describe('bench', () => {
           shell: 'dash',
           floor: result(8, 1, 6),
           paths: [
-            { transport: 'curl', handler: 'example', result: result(9.6, 1, 7.5), ratio: 1.2, cpuRatio: 1.25 },
-            { transport: 'curl', handler: 'no-op', result: result(9, 1, 6.6), ratio: 1.125, cpuRatio: 1.1 },
+            {
+              transport: 'curl',
+              handler: 'example',
+              result: result(9.6, 1, 7.5),
+              ratio: 1.2,
+              cpuRatio: 1.25,
+            },
+            {
+              transport: 'curl',
+              handler: 'no-op',
+              result: result(9, 1, 6.6),
+              ratio: 1.125,
+              cpuRatio: 1.1,
+            },
           ],
         },
       ],
       handover: { event: [0, 1], response: [0, 1] },
     };
     const text = formatBenchReport(report);
-    expect(text).toContain('per target with a 1024-byte event, at 7.2% of one core (cgroup v1 at /x: 7200 us of CPU every 100000 us)');
+    expect(text).toContain(
+      'per target with a 1024-byte event, at 7.2% of one core (cgroup v1 at /x: 7200 us of CPU every 100000 us)',
+    );
     expect(text).toContain('no-op: handler() { :; }, the runtime alone');
-    expect(text).toMatch(/^bash +bash +example +3\.50 +20\.0 +0\.00 +0\.350 +- +- {2}processes 0: met; ratio <= 0\.5: met$/m);
-    expect(text).toMatch(/^bash +curl +example +12\.00 +20\.0 +1\.00 +1\.200 +- +- {2}processes 1: met; ratio <= 1\.15: missed$/m);
+    expect(text).toMatch(
+      /^bash +bash +example +3\.50 +20\.0 +0\.00 +0\.350 +- +- {2}processes 0: met; ratio <= 0\.5: met$/m,
+    );
+    expect(text).toMatch(
+      /^bash +curl +example +12\.00 +20\.0 +1\.00 +1\.200 +- +- {2}processes 1: met; ratio <= 1\.15: missed$/m,
+    );
     expect(text).toMatch(/^bash +floor +- +10\.00 +20\.0 +1\.00 +1\.000 +- +- /m);
-    expect(text).toMatch(/^dash +curl +example +9\.60 +20\.0 +1\.00 +1\.200 +7\.50 +1\.250 {2}processes 1: met; ratio <= 1\.15: missed$/m);
+    expect(text).toMatch(
+      /^dash +curl +example +9\.60 +20\.0 +1\.00 +1\.200 +7\.50 +1\.250 {2}processes 1: met; ratio <= 1\.15: missed$/m,
+    );
     expect(text).toMatch(
       /^dash +curl +no-op +9\.00 +20\.0 +1\.00 +1\.125 +6\.60 +1\.100 {2}processes 1: met; ratio <= 1\.15: met \(the runtime alone\)$/m,
     );
     expect(text).toMatch(/^dash +floor +- +8\.00 +20\.0 +1\.00 +1\.000 +6\.00 +1\.000 /m);
-    expect(text).toContain("cpu ms: CPU time of the runtime's processes (shell, curl, handler) per invocation");
+    expect(text).toContain(
+      "cpu ms: CPU time of the runtime's processes (shell, curl, handler) per invocation",
+    );
     expect(text).toContain(
       'at 65536 and 65537 bytes: events 0 and 1 (dd copies a larger one), responses 0 and 1 (curl sends a larger one)',
     );

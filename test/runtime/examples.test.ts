@@ -15,7 +15,10 @@ describeEachShell('the examples', 'under %s', (_shell, { fixture, runtimeTest })
   runtimeTest('jq.greet greets, and fails with its own error type', async () => {
     const sandbox = await start('jq.greet');
     const hello = await sandbox.invoke({ payload: '{"name":"Ada"}' });
-    expect(JSON.parse(text(hello.payload))).toEqual({ greeting: 'Hello, Ada!', requestId: hello.requestId });
+    expect(JSON.parse(text(hello.payload))).toEqual({
+      greeting: 'Hello, Ada!',
+      requestId: hello.requestId,
+    });
     const bad = await sandbox.invoke({ payload: '{"name":42}' });
     expect(bad.errorType).toBe('Function.InvalidName');
     expect(JSON.parse(text(bad.payload))).toEqual({

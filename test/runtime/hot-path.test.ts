@@ -25,44 +25,52 @@ const FILE = `shopt -s nocasematch 2>/dev/null || :
 handler() { printf '%s|%s|%s' "$LAMBDA_RUNTIME_AWS_REQUEST_ID" "\${LAMBDA_RUNTIME_FUTURE_FIELD-unset}" "\${LAMBDA_RUNTIME_OTHER_THING-unset}"; }
 `;
 
-describeEachShell('the bootstrap', 'under %s: context on the hot path', (_shell, { runtimeTest, fixture }) => {
-  runtimeTest.each([
-    ['the shell\'s own transport', ''],
-    ['LSR_HTTP=curl', 'curl'],
-  ] as const)(
-    'exports every Lambda-Runtime-* header by its name in upper case, each invocation afresh, on %s',
-    async (_transport, http) => {
-      const answers: { path: string; body: string }[] = [];
-      let nexts = 0;
-      const api = createServer((request, response) => {
-        const chunks: Buffer[] = [];
-        request.on('data', (chunk: Buffer) => chunks.push(chunk));
-        request.on('end', () => {
-          if (request.method === 'POST') {
-            answers.push({ path: request.url ?? '', body: Buffer.concat(chunks).toString() });
-            response.writeHead(202).end('{"status":"OK"}');
-          } else if (nexts < EVENTS.length) {
-            response.writeHead(200, EVENTS[nexts++]).end('{}');
-          } else {
-            response.writeHead(403).end('{"errorType":"InvalidStateTransition"}'); // stops the runtime
-          }
+describeEachShell(
+  'the bootstrap',
+  'under %s: context on the hot path',
+  (_shell, { runtimeTest, fixture }) => {
+    runtimeTest.each([
+      ["the shell's own transport", ''],
+      ['LSR_HTTP=curl', 'curl'],
+    ] as const)(
+      'exports every Lambda-Runtime-* header by its name in upper case, each invocation afresh, on %s',
+      async (_transport, http) => {
+        const answers: { path: string; body: string }[] = [];
+        let nexts = 0;
+        const api = createServer((request, response) => {
+          const chunks: Buffer[] = [];
+          request.on('data', (chunk: Buffer) => chunks.push(chunk));
+          request.on('end', () => {
+            if (request.method === 'POST') {
+              answers.push({ path: request.url ?? '', body: Buffer.concat(chunks).toString() });
+              response.writeHead(202).end('{"status":"OK"}');
+            } else if (nexts < EVENTS.length) {
+              response.writeHead(200, EVENTS[nexts++]).end('{}');
+            } else {
+              response.writeHead(403).end('{"errorType":"InvalidStateTransition"}'); // stops the runtime
+            }
+          });
         });
-      });
-      await new Promise<void>((resolve) => api.listen(0, '127.0.0.1', resolve));
-      try {
-        const { port } = api.address() as AddressInfo;
-        const sandbox = await fixture().start('context.handler', {
-          env: { AWS_LAMBDA_RUNTIME_API: `127.0.0.1:${port}`, LSR_HTTP: http },
-        }, { 'context.sh': FILE });
-        expect((await sandbox.exited()).code).toBe(1);
-        expect(answers).toEqual([
-          { path: '/2018-06-01/runtime/invocation/r1/response', body: 'r1|one|unset' },
-          { path: '/2018-06-01/runtime/invocation/r2/response', body: 'r2|two|x' },
-          { path: '/2018-06-01/runtime/invocation/r3/response', body: 'r3|three|unset' },
-        ]);
-      } finally {
-        await new Promise((resolve) => api.close(resolve));
-      }
-    },
-  );
-});
+        await new Promise<void>((resolve) => api.listen(0, '127.0.0.1', resolve));
+        try {
+          const { port } = api.address() as AddressInfo;
+          const sandbox = await fixture().start(
+            'context.handler',
+            {
+              env: { AWS_LAMBDA_RUNTIME_API: `127.0.0.1:${port}`, LSR_HTTP: http },
+            },
+            { 'context.sh': FILE },
+          );
+          expect((await sandbox.exited()).code).toBe(1);
+          expect(answers).toEqual([
+            { path: '/2018-06-01/runtime/invocation/r1/response', body: 'r1|one|unset' },
+            { path: '/2018-06-01/runtime/invocation/r2/response', body: 'r2|two|x' },
+            { path: '/2018-06-01/runtime/invocation/r3/response', body: 'r3|three|unset' },
+          ]);
+        } finally {
+          await new Promise((resolve) => api.close(resolve));
+        }
+      },
+    );
+  },
+);

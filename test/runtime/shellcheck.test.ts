@@ -5,7 +5,8 @@ import { paths } from '../../src/paths.js';
 
 describe('shellcheck', () => {
   it('finds nothing in runtime/bootstrap and examples/*.sh (POSIX sh)', async () => {
-    if (!which('shellcheck')) throw new Error('shellcheck is not installed (apt-get install -y shellcheck)');
+    if (!which('shellcheck'))
+      throw new Error('shellcheck is not installed (apt-get install -y shellcheck)');
     const examples = readdirSync(paths.examples)
       .filter((name) => name.endsWith('.sh'))
       .map((name) => join(paths.examples, name));

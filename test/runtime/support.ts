@@ -110,7 +110,20 @@ export class RuntimeFixture {
 }
 
 /** Tools the bootstrap's error paths use, besides the shells the sandbox starts. */
-export const BASE_TOOLS = ['sh', 'dash', 'bash', 'busybox', 'rm', 'mkdir', 'head', 'od', 'dd', 'sleep', 'kill', 'readlink'];
+export const BASE_TOOLS = [
+  'sh',
+  'dash',
+  'bash',
+  'busybox',
+  'rm',
+  'mkdir',
+  'head',
+  'od',
+  'dd',
+  'sleep',
+  'kill',
+  'readlink',
+];
 
 export const text = (buffer: Buffer): string => buffer.toString('utf8');
 
@@ -123,7 +136,11 @@ export const waitForFile = (path: string): string =>
   `i=0; until [ -e "${path}" ] || [ $i -ge 200 ]; do sleep 0.05; i=$((i + 1)); done`;
 
 /** Resolves when `predicate` holds, polling; rejects after `ms`. */
-export async function eventually(predicate: () => boolean, ms = 5000, what = 'condition'): Promise<void> {
+export async function eventually(
+  predicate: () => boolean,
+  ms = 5000,
+  what = 'condition',
+): Promise<void> {
   const end = Date.now() + ms;
   while (!predicate()) {
     if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
@@ -141,8 +158,15 @@ export async function terminate(sandbox: LambdaSandbox): Promise<{ exit: ExitSta
   let timer: NodeJS.Timeout | undefined;
   const stuck = new Promise<never>((_, reject) => {
     timer = setTimeout(() => {
-      const running = execFileSync('ps', ['-o', 'pid,ppid,args', '-s', String(sandbox.pid)]).toString();
-      reject(new Error(`the runtime did not exit within 5 s of SIGTERM; still running:\n${running}`));
+      const running = execFileSync('ps', [
+        '-o',
+        'pid,ppid,args',
+        '-s',
+        String(sandbox.pid),
+      ]).toString();
+      reject(
+        new Error(`the runtime did not exit within 5 s of SIGTERM; still running:\n${running}`),
+      );
     }, 5000);
   });
   try {
@@ -160,7 +184,10 @@ const current = new AsyncLocalStorage<RuntimeFixture>();
  * fails if a sandbox started its runtime other than as often as the test expected, and says so
  * on a test that failed anyway.
  */
-async function withRuntimeFixture(shell: RuntimeShell, body: () => Promise<unknown>): Promise<void> {
+async function withRuntimeFixture(
+  shell: RuntimeShell,
+  body: () => Promise<unknown>,
+): Promise<void> {
   const fixture = new RuntimeFixture(shell);
   try {
     let failure: { error: unknown } | undefined;
@@ -184,19 +211,25 @@ const under = (title: string, name: string) => (title ? `${title} ${name}` : nam
 /** Declares tests that each get their own RuntimeFixture; `each` as jest's `it.each`. */
 export interface RuntimeTest {
   (name: string, body: Body<[]>, timeout?: number): void;
-  each<T extends readonly unknown[] | [unknown]>(table: readonly T[]): (name: string, body: Body<[...T]>, timeout?: number) => void;
+  each<T extends readonly unknown[] | [unknown]>(
+    table: readonly T[],
+  ): (name: string, body: Body<[...T]>, timeout?: number) => void;
   each<T>(table: readonly T[]): (name: string, body: Body<[T]>, timeout?: number) => void;
 }
 
-function runtimeTestWith(shell: RuntimeShell, title: string, declare: typeof it | typeof it.concurrent): RuntimeTest {
+function runtimeTestWith(
+  shell: RuntimeShell,
+  title: string,
+  declare: typeof it | typeof it.concurrent,
+): RuntimeTest {
   const wrap =
     <A extends unknown[]>(body: Body<A>) =>
     (...args: A) =>
       withRuntimeFixture(shell, () => body(...args));
-  const test = (name: string, body: Body<[]>, timeout?: number) => declare(under(title, name), wrap(body), timeout);
+  const test = (name: string, body: Body<[]>, timeout?: number) =>
+    declare(under(title, name), wrap(body), timeout);
   test.each =
-    (table: readonly unknown[]) =>
-    (name: string, body: Body<unknown[]>, timeout?: number) =>
+    (table: readonly unknown[]) => (name: string, body: Body<unknown[]>, timeout?: number) =>
       declare.each(table as unknown[][])(under(title, name), wrap(body), timeout);
   return test as RuntimeTest;
 }
@@ -221,7 +254,8 @@ export function runtimeSuite(shell: RuntimeShell, title = ''): RuntimeSuite {
   const runtimeTest = Object.assign(runtimeTestWith(shell, title, it.concurrent), {
     serial: runtimeTestWith(shell, title, it),
   });
-  const within = (name: string, body: (suite: RuntimeSuite) => void) => body(runtimeSuite(shell, under(title, name)));
+  const within = (name: string, body: (suite: RuntimeSuite) => void) =>
+    body(runtimeSuite(shell, under(title, name)));
   return { fixture: currentFixture, runtimeTest, within };
 }
 
@@ -296,4 +330,8 @@ export async function expectTmpdirFullThenServes(sandbox: LambdaSandbox): Promis
 const strictUtf8 = new TextDecoder('utf-8', { fatal: true });
 /** The JSON body of an /error (or /init/error) report, which must be valid UTF-8. */
 export const errorBody = (payload: Buffer) =>
-  JSON.parse(strictUtf8.decode(payload)) as { errorMessage: string; errorType: string; stackTrace: string[] };
+  JSON.parse(strictUtf8.decode(payload)) as {
+    errorMessage: string;
+    errorType: string;
+    stackTrace: string[];
+  };
