@@ -1,7 +1,7 @@
-import { createServer as createHttpServer } from 'node:http';
-import { createServer, type AddressInfo } from 'node:net';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { createServer } from 'node:net';
 import type { LambdaSandbox } from '../../src/emulator/sandbox.js';
-import { describeEachShell, eventually, text } from './support.js';
+import { describeEachShell, eventually, text, withScriptedRuntimeApi } from './support.js';
 
 const ECHO = { 'echo.sh': 'handler() { cat; }\n' };
 const MAX_NEXT_ATTEMPTS = 6; // the first GET and the five retries of the bootstrap's backoff
@@ -85,27 +85,20 @@ describeEachShell(
       'exits on a 200 from GET /next without a request id, rather than answer nothing forever',
       async () => {
         const seen: string[] = [];
-        const api = createHttpServer((request, response) => {
+        const scripted = (request: IncomingMessage, _body: Buffer, response: ServerResponse) => {
           seen.push(`${request.method} ${request.url}`);
-          request.resume();
           response.writeHead(200, { 'Content-Type': 'application/json' }).end('{"orphan":true}');
-        });
-        await new Promise<void>((resolve) => api.listen(0, '127.0.0.1', resolve));
-        try {
-          const { port } = api.address() as AddressInfo;
+        };
+        await withScriptedRuntimeApi(scripted, async (runtimeApi) => {
           const sandbox = await fixture().start(
             'echo.handler',
-            {
-              env: { AWS_LAMBDA_RUNTIME_API: `127.0.0.1:${port}` },
-            },
+            { env: { AWS_LAMBDA_RUNTIME_API: runtimeApi } },
             ECHO,
           );
           expect((await sandbox.exited()).code).toBe(1);
           expect(seen).toEqual(['GET /2018-06-01/runtime/invocation/next']);
           expect(text(sandbox.stderr)).toContain('without a Lambda-Runtime-Aws-Request-Id header');
-        } finally {
-          await new Promise((resolve) => api.close(resolve));
-        }
+        });
       },
     );
 
@@ -114,37 +107,31 @@ describeEachShell(
       async () => {
         const answers: string[] = [];
         let gets = 0;
-        const api = createHttpServer((request, response) => {
-          const chunks: Buffer[] = [];
-          request.on('data', (chunk: Buffer) => chunks.push(chunk));
-          request.on('end', () => {
-            if (request.method === 'POST') {
-              answers.push(`${request.url} ${Buffer.concat(chunks).toString()}`);
-              response.writeHead(202).end('{"status":"OK"}');
-              return;
-            }
-            gets++;
-            if (gets === 1) {
-              // 200 and a Content-Length of 100, then the connection drops after 10 bytes.
-              response.writeHead(200, {
-                'Lambda-Runtime-Aws-Request-Id': 'cut',
-                'Content-Length': '100',
-              });
-              response.write('{"partial"');
-              setTimeout(() => response.socket?.destroy(), 20);
-            } else if (gets === 2) {
-              response
-                .writeHead(200, { 'Lambda-Runtime-Aws-Request-Id': 'cut' })
-                .end('{"whole":true}');
-            } // later GETs wait, as the real API does with no event
-          });
-        });
-        await new Promise<void>((resolve) => api.listen(0, '127.0.0.1', resolve));
-        try {
-          const { port } = api.address() as AddressInfo;
+        const scripted = (request: IncomingMessage, body: Buffer, response: ServerResponse) => {
+          if (request.method === 'POST') {
+            answers.push(`${request.url} ${body.toString()}`);
+            response.writeHead(202).end('{"status":"OK"}');
+            return;
+          }
+          gets++;
+          if (gets === 1) {
+            // 200 and a Content-Length of 100, then the connection drops after 10 bytes.
+            response.writeHead(200, {
+              'Lambda-Runtime-Aws-Request-Id': 'cut',
+              'Content-Length': '100',
+            });
+            response.write('{"partial"');
+            setTimeout(() => response.socket?.destroy(), 20);
+          } else if (gets === 2) {
+            response
+              .writeHead(200, { 'Lambda-Runtime-Aws-Request-Id': 'cut' })
+              .end('{"whole":true}');
+          } // later GETs wait, as the real API does with no event
+        };
+        await withScriptedRuntimeApi(scripted, async (runtimeApi) => {
           await fixture().start(
             'echo.handler',
-            { env: { AWS_LAMBDA_RUNTIME_API: `127.0.0.1:${port}` } },
+            { env: { AWS_LAMBDA_RUNTIME_API: runtimeApi } },
             ECHO,
           );
           await eventually(
@@ -153,10 +140,7 @@ describeEachShell(
             'the answer and the next GET',
           );
           expect(answers).toEqual(['/2018-06-01/runtime/invocation/cut/response {"whole":true}']);
-        } finally {
-          api.closeAllConnections();
-          await new Promise((resolve) => api.close(resolve));
-        }
+        });
       },
     );
 

@@ -12,6 +12,7 @@ import {
   waitForFile,
   withSmallTmpdir,
   expectTmpdirFullThenServes,
+  expectCrlfInitError,
   type RuntimeFixture,
 } from './support.js';
 
@@ -318,12 +319,7 @@ handler() { printf first; echo started >&2; sleep 5; printf never; }
       ['run', { run: '#!/bin/sh\r\nprintf ok\r\n' }],
     ])('names CRLF line endings in an init error: %s', async (handler, files) => {
       const sandbox = await fixture().start(handler, {}, files);
-      expect((await sandbox.exited()).code).toBe(1);
-      const report = sandbox.emulator.initError();
-      expect(report?.errorType).toBe('Runtime.HandlerLoadError');
-      expect(errorBody(report!.payload).errorMessage).toMatch(
-        /has CRLF \(Windows\) line endings.*sed -i/,
-      );
+      await expectCrlfInitError(sandbox);
     });
 
     runtimeTest(

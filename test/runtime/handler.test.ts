@@ -1,9 +1,8 @@
 import { cpSync, existsSync, readdirSync, statSync } from 'node:fs';
-import { createServer, type IncomingHttpHeaders } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { IncomingHttpHeaders, IncomingMessage, ServerResponse } from 'node:http';
 import { join } from 'node:path';
 import { paths } from '../../src/paths.js';
-import { describeEachShell, text } from './support.js';
+import { describeEachShell, text, withScriptedRuntimeApi } from './support.js';
 
 const SIX_MB = 6 * 1024 * 1024;
 
@@ -183,38 +182,32 @@ describeEachShell('the bootstrap', 'under %s: handlers', (_shell, { fixture, run
     async () => {
       let answer: { path: string; headers: IncomingHttpHeaders; body: string } | undefined;
       let nexts = 0;
-      const api = createServer((request, response) => {
-        const chunks: Buffer[] = [];
-        request.on('data', (chunk: Buffer) => chunks.push(chunk));
-        request.on('end', () => {
-          if (request.method === 'POST') {
-            answer = {
-              path: request.url ?? '',
-              headers: request.headers,
-              body: Buffer.concat(chunks).toString(),
-            };
-            response.writeHead(202).end('{"status":"OK"}');
-          } else if (nexts++ > 0) {
-            response.writeHead(403).end('{"errorType":"InvalidStateTransition"}');
-          } else {
-            response.writeHead(200, [
-              ['lambda-runtime-aws-request-id', 'req-1'],
-              ['LAMBDA-RUNTIME-INVOCATION-ID', 'inv: 1 2'],
-              ['Lambda-Runtime-Client-Context', '{"a": "b:c",  "d": 1}'],
-              ['lambda-RUNTIME-trace-ID', 'Root=1-x;Sampled=1'],
-            ]);
-            response.write('chunk one, ');
-            response.end('chunk two');
-          }
-        });
-      });
-      await new Promise<void>((resolve) => api.listen(0, '127.0.0.1', resolve));
-      try {
-        const { port } = api.address() as AddressInfo;
+      const scripted = (request: IncomingMessage, body: Buffer, response: ServerResponse) => {
+        if (request.method === 'POST') {
+          answer = {
+            path: request.url ?? '',
+            headers: request.headers,
+            body: body.toString(),
+          };
+          response.writeHead(202).end('{"status":"OK"}');
+        } else if (nexts++ > 0) {
+          response.writeHead(403).end('{"errorType":"InvalidStateTransition"}');
+        } else {
+          response.writeHead(200, [
+            ['lambda-runtime-aws-request-id', 'req-1'],
+            ['LAMBDA-RUNTIME-INVOCATION-ID', 'inv: 1 2'],
+            ['Lambda-Runtime-Client-Context', '{"a": "b:c",  "d": 1}'],
+            ['lambda-RUNTIME-trace-ID', 'Root=1-x;Sampled=1'],
+          ]);
+          response.write('chunk one, ');
+          response.end('chunk two');
+        }
+      };
+      await withScriptedRuntimeApi(scripted, async (runtimeApi) => {
         const sandbox = await fixture().start(
           'context.handler',
           {
-            env: { AWS_LAMBDA_RUNTIME_API: `127.0.0.1:${port}` },
+            env: { AWS_LAMBDA_RUNTIME_API: runtimeApi },
           },
           {
             'context.sh': 'handler() { cat; echo; ' + CONTEXT_HANDLER.slice('handler() { '.length),
@@ -232,9 +225,7 @@ describeEachShell('the bootstrap', 'under %s: handlers', (_shell, { fixture, run
           LAMBDA_RUNTIME_TRACE_ID: 'Root=1-x;Sampled=1',
           _X_AMZN_TRACE_ID: 'Root=1-x;Sampled=1',
         });
-      } finally {
-        await new Promise((resolve) => api.close(resolve));
-      }
+      });
     },
   );
 

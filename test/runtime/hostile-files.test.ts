@@ -18,6 +18,7 @@ import {
   waitForFile,
   withSmallTmpdir,
   expectTmpdirFullThenServes,
+  expectCrlfInitError,
   type RuntimeFixture,
 } from './support.js';
 
@@ -334,12 +335,7 @@ handler() {
             'h.sh': '# a comment saved with LF\nhandler() {\r\n  printf ok\r\n}\r\n',
           },
         );
-        expect((await sandbox.exited()).code).toBe(1);
-        const report = sandbox.emulator.initError();
-        expect(report?.errorType).toBe('Runtime.HandlerLoadError');
-        expect(errorBody(report!.payload).errorMessage).toMatch(
-          /has CRLF \(Windows\) line endings.*sed -i/,
-        );
+        await expectCrlfInitError(sandbox);
       },
     );
 

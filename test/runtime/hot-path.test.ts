@@ -1,6 +1,5 @@
-import { createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { describeEachShell } from './support.js';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { describeEachShell, withScriptedRuntimeApi } from './support.js';
 
 /** /next replies: each event's headers, in the cases a server may send them. */
 const EVENTS: [string, string][][] = [
@@ -37,28 +36,20 @@ describeEachShell(
       async (_transport, http) => {
         const answers: { path: string; body: string }[] = [];
         let nexts = 0;
-        const api = createServer((request, response) => {
-          const chunks: Buffer[] = [];
-          request.on('data', (chunk: Buffer) => chunks.push(chunk));
-          request.on('end', () => {
-            if (request.method === 'POST') {
-              answers.push({ path: request.url ?? '', body: Buffer.concat(chunks).toString() });
-              response.writeHead(202).end('{"status":"OK"}');
-            } else if (nexts < EVENTS.length) {
-              response.writeHead(200, EVENTS[nexts++]).end('{}');
-            } else {
-              response.writeHead(403).end('{"errorType":"InvalidStateTransition"}'); // stops the runtime
-            }
-          });
-        });
-        await new Promise<void>((resolve) => api.listen(0, '127.0.0.1', resolve));
-        try {
-          const { port } = api.address() as AddressInfo;
+        const answer = (request: IncomingMessage, body: Buffer, response: ServerResponse) => {
+          if (request.method === 'POST') {
+            answers.push({ path: request.url ?? '', body: body.toString() });
+            response.writeHead(202).end('{"status":"OK"}');
+          } else if (nexts < EVENTS.length) {
+            response.writeHead(200, EVENTS[nexts++]).end('{}');
+          } else {
+            response.writeHead(403).end('{"errorType":"InvalidStateTransition"}'); // stops the runtime
+          }
+        };
+        await withScriptedRuntimeApi(answer, async (runtimeApi) => {
           const sandbox = await fixture().start(
             'context.handler',
-            {
-              env: { AWS_LAMBDA_RUNTIME_API: `127.0.0.1:${port}`, LSR_HTTP: http },
-            },
+            { env: { AWS_LAMBDA_RUNTIME_API: runtimeApi, LSR_HTTP: http } },
             { 'context.sh': FILE },
           );
           expect((await sandbox.exited()).code).toBe(1);
@@ -67,9 +58,7 @@ describeEachShell(
             { path: '/2018-06-01/runtime/invocation/r2/response', body: 'r2|two|x' },
             { path: '/2018-06-01/runtime/invocation/r3/response', body: 'r3|three|unset' },
           ]);
-        } finally {
-          await new Promise((resolve) => api.close(resolve));
-        }
+        });
       },
     );
   },

@@ -1,6 +1,8 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { execFileSync } from 'node:child_process';
 import { chmodSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { LambdaSandbox, type ExitStatus, type SandboxOptions } from '../../src/emulator/sandbox.js';
@@ -134,6 +136,29 @@ export const text = (buffer: Buffer): string => buffer.toString('utf8');
  */
 export const waitForFile = (path: string): string =>
   `i=0; until [ -e "${path}" ] || [ $i -ge 200 ]; do sleep 0.05; i=$((i + 1)); done`;
+
+/**
+ * A Runtime API scripted by the test, on 127.0.0.1: `answer` gets each request once its whole
+ * body is in. `use` gets the address to put in AWS_LAMBDA_RUNTIME_API; the server is closed
+ * after it, open connections (GETs left waiting) included.
+ */
+export async function withScriptedRuntimeApi(
+  answer: (request: IncomingMessage, body: Buffer, response: ServerResponse) => void,
+  use: (runtimeApi: string) => Promise<void>,
+): Promise<void> {
+  const api = createServer((request, response) => {
+    const chunks: Buffer[] = [];
+    request.on('data', (chunk: Buffer) => chunks.push(chunk));
+    request.on('end', () => answer(request, Buffer.concat(chunks), response));
+  });
+  await new Promise<void>((resolve) => api.listen(0, '127.0.0.1', resolve));
+  try {
+    await use(`127.0.0.1:${(api.address() as AddressInfo).port}`);
+  } finally {
+    api.closeAllConnections();
+    await new Promise((resolve) => api.close(resolve));
+  }
+}
 
 /** Resolves when `predicate` holds, polling; rejects after `ms`. */
 export async function eventually(
@@ -325,6 +350,16 @@ export async function expectTmpdirFullThenServes(sandbox: LambdaSandbox): Promis
   expect(big.errorType).toBe('Runtime.TmpDirFull');
   expect(errorBody(big.payload).errorMessage).toContain('no space left in TMPDIR');
   expect(text((await sandbox.invoke({ payload: 'x\n' })).payload)).toBe('small');
+}
+
+/** The runtime stopped at init with a HandlerLoadError that names the file's CRLF line endings. */
+export async function expectCrlfInitError(sandbox: LambdaSandbox): Promise<void> {
+  expect((await sandbox.exited()).code).toBe(1);
+  const report = sandbox.emulator.initError();
+  expect(report?.errorType).toBe('Runtime.HandlerLoadError');
+  expect(errorBody(report!.payload).errorMessage).toMatch(
+    /has CRLF \(Windows\) line endings.*sed -i/,
+  );
 }
 
 const strictUtf8 = new TextDecoder('utf-8', { fatal: true });
