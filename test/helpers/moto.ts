@@ -1,5 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createServer } from 'node:net';
+import { fileURLToPath } from 'node:url';
 import { runChecked } from '../../src/exec.js';
 import type { AwsTuning } from '../../src/aws/clients.js';
 import { retryWithBackoff } from '../../src/retry.js';
@@ -42,7 +43,10 @@ async function waitUntilAnswering(endpoint: string, child: ChildProcess): Promis
   );
 }
 
-/** How to start it: moto.server itself, or a wrapper script taking its flags (moto_lambda.py). */
+/** moto.server with its per-request access log and folder listing cut (moto_server.py). */
+const MOTO_SERVER = fileURLToPath(new URL('moto_server.py', import.meta.url));
+
+/** How to start it: moto_server.py, or another wrapper taking moto.server's flags (moto_lambda.py). */
 export interface MotoStart {
   script?: string;
   env?: Record<string, string>;
@@ -51,8 +55,7 @@ export interface MotoStart {
 async function launch({ script, env }: MotoStart): Promise<MotoServer> {
   const port = await freePort();
   const endpoint = `http://127.0.0.1:${port}`;
-  const program = script ? [script] : ['-m', 'moto.server'];
-  const child = spawn('python3', [...program, '-H', '127.0.0.1', '-p', String(port)], {
+  const child = spawn('python3', [script ?? MOTO_SERVER, '-H', '127.0.0.1', '-p', String(port)], {
     stdio: ['ignore', 'ignore', 'pipe'],
     env: { ...process.env, ...env },
   });
