@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { parseLayerVersionArn } from '../aws/layers-json.js';
 import { InputError, messageOf } from '../errors.js';
-import { resolveApiUrl } from '../github/client.js';
+import { resolveApiUrl, type ClientTuning } from '../github/client.js';
 import { parseRepository, parseTag } from '../parsers.js';
 import { log } from '../log.js';
 import { compareLayer, downloadSha256Sums, getLayerCode } from '../verify/index.js';
@@ -16,7 +16,7 @@ interface Sums {
 }
 
 /** Where SHA256SUMS comes from: a file, or a GitHub release (never both). */
-function sumsSource(values: OptionValues): Sums {
+function sumsSource(values: OptionValues, tuning?: ClientTuning): Sums {
   const file = stringOption(values, 'sha256sums');
   const release = stringOption(values, 'release');
   if (file && release)
@@ -43,7 +43,7 @@ function sumsSource(values: OptionValues): Sums {
   const apiUrl = resolveApiUrl(process.env.GITHUB_API_URL);
   return {
     source: `${repository.owner}/${repository.repo} ${tag}`,
-    text: () => downloadSha256Sums({ repository, tag, apiUrl, token }),
+    text: () => downloadSha256Sums({ repository, tag, apiUrl, token, tuning }),
   };
 }
 
@@ -66,7 +66,7 @@ export const verifyCommand: Command = {
     release: { type: 'string' },
     repository: { type: 'string' },
   },
-  async run(values) {
+  async run(values, _positionals, pacing) {
     const raw = stringOption(values, 'arn');
     const arn = parseLayerVersionArn(raw);
     if (!arn)
@@ -75,7 +75,7 @@ export const verifyCommand: Command = {
         raw,
         'a layer version ARN such as arn:aws:lambda:us-east-1:123456789012:layer:lambda-shell-runtime-arm64:3',
       );
-    const sums = sumsSource(values);
+    const sums = sumsSource(values, pacing?.github);
     let verdict;
     try {
       const [code, text] = await Promise.all([getLayerCode(arn), sums.text()]);

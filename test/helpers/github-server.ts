@@ -7,6 +7,7 @@ import {
   type ServerResponse,
 } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import './fast-yield.js';
 import { schemaViolations } from './github-openapi.js';
 import { gitEndpoints, resolveCommit, storeBlob, storeCommit, storeTree } from './github/git.js';
 import {

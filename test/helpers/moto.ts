@@ -1,5 +1,9 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createServer } from 'node:net';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { runChecked } from '../../src/exec.js';
 import type { AwsTuning } from '../../src/aws/clients.js';
 import { retryWithBackoff } from '../../src/retry.js';
@@ -42,17 +46,23 @@ async function waitUntilAnswering(endpoint: string, child: ChildProcess): Promis
   );
 }
 
-/** How to start it: moto.server itself, or a wrapper script taking its flags (moto_lambda.py). */
+/** moto.server with its per-request access log and folder listing cut (moto_server.py). */
+const MOTO_SERVER = fileURLToPath(new URL('moto_server.py', import.meta.url));
+
+/** How to start it: moto_server.py, or another wrapper taking moto.server's flags (moto_lambda.py). */
 export interface MotoStart {
   script?: string;
   env?: Record<string, string>;
 }
 
-async function launch({ script, env }: MotoStart): Promise<MotoServer> {
+interface Launched extends MotoServer {
+  child: ChildProcess;
+}
+
+async function launch({ script, env }: MotoStart): Promise<Launched> {
   const port = await freePort();
   const endpoint = `http://127.0.0.1:${port}`;
-  const program = script ? [script] : ['-m', 'moto.server'];
-  const child = spawn('python3', [...program, '-H', '127.0.0.1', '-p', String(port)], {
+  const child = spawn('python3', [script ?? MOTO_SERVER, '-H', '127.0.0.1', '-p', String(port)], {
     stdio: ['ignore', 'ignore', 'pipe'],
     env: { ...process.env, ...env },
   });
@@ -73,6 +83,7 @@ async function launch({ script, env }: MotoStart): Promise<MotoServer> {
   }
   return {
     endpoint,
+    child,
     stop: () =>
       new Promise<void>((resolve) => {
         if (child.exitCode !== null) return resolve();
@@ -82,8 +93,8 @@ async function launch({ script, env }: MotoStart): Promise<MotoServer> {
   };
 }
 
-/** Starts moto; where python3 has no moto, it installs it first (one start, no probe, when it has). */
-export async function startMoto(start: MotoStart = {}): Promise<MotoServer> {
+/** Launches moto; where python3 has no moto, it installs it first (no probe when it has). */
+async function launchInstalled(start: MotoStart): Promise<Launched> {
   try {
     return await launch(start);
   } catch (error) {
@@ -91,6 +102,49 @@ export async function startMoto(start: MotoStart = {}): Promise<MotoServer> {
   }
   await runChecked('python3', ['-m', 'pip', 'install', '--quiet', 'moto[server]>=5']);
   return launch(start);
+}
+
+// One plain moto per jest worker, handed from test file to test file with its state reset
+// (POST /moto-api/reset): moto's first requests import and load a second or two of CPU of its
+// backends and service models, which a reset keeps. A worker runs its files one at a time; the
+// file below names the worker's moto, which exits when the worker does (moto_server.py).
+const SHARED = join(tmpdir(), `lsr-moto-${process.pid}.json`);
+let sharedInUse = false;
+
+/** The endpoint of this worker's moto, reset; undefined when there is none. */
+async function sharedMoto(): Promise<string | undefined> {
+  let endpoint: string;
+  try {
+    ({ endpoint } = JSON.parse(readFileSync(SHARED, 'utf8')) as { endpoint: string });
+  } catch {
+    return undefined;
+  }
+  const reset = await fetch(`${endpoint}/moto-api/reset`, { method: 'POST' }).catch(
+    () => undefined,
+  );
+  return reset?.ok ? endpoint : undefined;
+}
+
+/**
+ * moto, empty: this worker's moto reset, or a new one (moto_server.py, or `start`'s own script or
+ * environment, which are never shared); stop() ends a moto of its own, and hands back a shared one.
+ */
+export async function startMoto(start: MotoStart = {}): Promise<MotoServer> {
+  if (start.script || start.env || sharedInUse) return launchInstalled(start);
+  let endpoint = await sharedMoto();
+  if (!endpoint) {
+    const { child, endpoint: launched } = await launchInstalled({
+      env: { LSR_MOTO_PARENT: String(process.pid), LSR_MOTO_STATE: SHARED },
+    });
+    // It outlives this file: nothing of it may keep the worker alive or read into a closed file.
+    child.stderr?.removeAllListeners('data').resume();
+    (child.stderr as { unref?: () => void } | null)?.unref?.();
+    child.unref();
+    writeFileSync(SHARED, JSON.stringify({ endpoint: launched }));
+    endpoint = launched;
+  }
+  sharedInUse = true;
+  return { endpoint, stop: async () => void (sharedInUse = false) };
 }
 
 /** Sets environment variables for a test and gives back a function that restores them. */

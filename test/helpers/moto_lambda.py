@@ -22,7 +22,7 @@ import sys
 import urllib.request
 
 from moto.awslambda.models import LambdaBackend
-from moto.server import main
+from moto_server import main
 
 INVOKE_URL = os.environ.get("LSR_INVOKE_URL", "")
 

@@ -35,8 +35,7 @@ describe('lambda-shell-runtime release', () => {
     const layers = { version: '1.4.0', layers: {}, sha256: {} };
     await writeFile(join(dist.dir, 'layers.json'), JSON.stringify(layers));
 
-    // GitHub's real pacing here (a second between writes): the defaults work end to end.
-    expect(await run({ dist: dist.dir, version: '1.4.0' })).toBe(0);
+    expect(await run({ dist: dist.dir, version: '1.4.0' }, { github: FAST })).toBe(0);
 
     const [release] = server.releases;
     expect(release).toMatchObject({ tagName: 'v1.4.0', draft: false });
@@ -51,9 +50,27 @@ describe('lambda-shell-runtime release', () => {
       `${server.serverUrl}/octo-org/lambda-shell-runtime/releases/tag/v1.4.0`,
     ]);
     expect(output.text()).not.toContain(server.token);
-    const writes = server.requests.filter((r) => r.method !== 'GET');
-    for (let i = 1; i < writes.length; i++)
-      expect(writes[i].at - writes[i - 1].at).toBeGreaterThanOrEqual(900);
+  });
+
+  test('keeps GitHub’s pacing by default: its writes go a second apart', async () => {
+    process.env.GITHUB_TOKEN = server.token;
+    expect(await run({ dist: dist.dir, version: '1.4.0' }, { github: FAST })).toBe(0);
+    // A re-run with two files to add (one lost, one new): two writes, so one real wait.
+    server.releases[0].assets.pop();
+    await writeFile(join(dist.dir, 'layers.json'), JSON.stringify({ version: '1.4.0' }));
+    const before = server.requests.length;
+
+    expect(await run({ dist: dist.dir, version: '1.4.0' })).toBe(0);
+
+    const writes = server.requests.slice(before).filter((r) => r.method !== 'GET');
+    expect(writes.map((r) => `${r.status} ${r.path.split('?name=')[1]}`)).toEqual([
+      '201 SHA256SUMS',
+      '201 layers.json',
+    ]);
+    expect(writes[1].at - writes[0].at).toBeGreaterThanOrEqual(900);
+    expect(server.releases[0].assets.map((asset) => asset.name)).toEqual(
+      dist.files.map((file) => file.slice(dist.dir.length + 1)).concat('layers.json'),
+    );
   }, 30_000);
 
   test('releases under another tag, in another repository, as a draft, with the token of another variable', async () => {

@@ -7,8 +7,8 @@ import { join } from 'node:path';
 import { GitHubServer } from '../helpers/github-server.js';
 import type { ReleaseOptions } from '../../src/release/index.js';
 
-/** GitHub's pacing made fast: retry-after seconds become 10 ms, writes are not spaced. */
-export const FAST = { msPerSecond: 10, paceWrites: false };
+/** GitHub's pacing made fast: retry-after and back-off seconds become 1 ms, writes are not spaced. */
+export const FAST = { msPerSecond: 1, paceWrites: false };
 
 export interface Dist {
   dir: string;

@@ -113,7 +113,9 @@ async function verify(
 ): Promise<{ code: number; stdout: string; stderr: string }> {
   let stderr = '';
   const { result, text } = await captureWrites(process.stdout, async () => {
-    const inner = await captureWrites(process.stderr, () => runCli(['verify', ...args]));
+    const inner = await captureWrites(process.stderr, () =>
+      runCli(['verify', ...args], { github: publicSource.tuning }),
+    );
     stderr = inner.text;
     return inner.result!;
   });
@@ -212,7 +214,7 @@ describe('lambda-shell-runtime verify', () => {
       github.failNext({ method: 'GET', path: /\/releases\/tags\//, status: 502 });
       github.failNext({ method: 'GET', path: /\/releases\/assets\//, status: 502 });
     };
-    const read = () => downloadSha256Sums({ ...publicSource, tuning: { msPerSecond: 200 } });
+    const read = () => downloadSha256Sums({ ...publicSource, tuning: { msPerSecond: 100 } });
     failOnce();
     await read();
     failOnce();
@@ -220,10 +222,10 @@ describe('lambda-shell-runtime verify', () => {
     expect(await read()).toBe(sums);
     const sent = github.requests.slice(before);
     expect(sent.map((request) => request.status)).toEqual([502, 200, 502, 302, 200]);
-    // A first retry waits one back-off step (200 ms), not the 4 steps of a second retry.
+    // A first retry waits one back-off step (100 ms), not the 4 steps of a second retry.
     for (const wait of [sent[1].at - sent[0].at, sent[3].at - sent[2].at]) {
-      expect(wait).toBeGreaterThanOrEqual(190);
-      expect(wait).toBeLessThan(600);
+      expect(wait).toBeGreaterThanOrEqual(95);
+      expect(wait).toBeLessThan(300);
     }
   });
 
