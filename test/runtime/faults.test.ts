@@ -9,6 +9,7 @@ import {
   text,
   eachShell,
   terminate,
+  untilIdle,
   waitForFile,
   withSmallTmpdir,
   expectTmpdirFullThenServes,
@@ -199,8 +200,9 @@ handler() { printf first; echo started >&2; sleep 5; printf never; }
 `,
               },
             );
-            await sandbox.emulator.waitForNext(workers); // idle: every worker waits for an event
+            await sandbox.emulator.waitForNext(workers); // every worker asked for an event
             let pending: Promise<unknown> | undefined;
+            if (!busy) await untilIdle(sandbox); // and waits in its read or wait for it
             if (busy) {
               pending = sandbox.invoke({});
               // Once its sleep runs: a shell loses a TERM that reaches a child between fork and exec.

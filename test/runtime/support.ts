@@ -1,11 +1,24 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { execFileSync } from 'node:child_process';
-import { chmodSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import {
+  chmodSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  rmSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { LambdaSandbox, type ExitStatus, type SandboxOptions } from '../../src/emulator/sandbox.js';
+import {
+  LambdaSandbox,
+  processesInGroup,
+  type ExitStatus,
+  type SandboxOptions,
+} from '../../src/emulator/sandbox.js';
 import { which } from '../../src/exec.js';
 import { paths } from '../../src/paths.js';
 import { assertShell, shells } from '../helpers/shells.js';
@@ -171,6 +184,27 @@ export async function eventually(
     if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
     await new Promise((resolve) => setTimeout(resolve, 20));
   }
+}
+
+/** Whether a process sleeps in a system call (/proc/<pid>/syscall names one, not "running"). */
+function blockedInSyscall(pid: number): boolean {
+  try {
+    return !readFileSync(`/proc/${pid}/syscall`, 'utf8').startsWith('running');
+  } catch {
+    return true; // gone
+  }
+}
+
+/**
+ * Resolves once every process of the runtime's group sleeps in a system call: idle in its read
+ * or wait for the next event, not on the way into it. Under bash, a TERM that lands between the
+ * read builtin's check for signals and its read(2) is handled only when data arrives (bash's own
+ * race); Lambda's SIGTERM comes long after the runtime's GET /next, so a test of the idle runtime
+ * signals it once it is there.
+ */
+export async function untilIdle(sandbox: LambdaSandbox): Promise<void> {
+  const blocked = () => processesInGroup(sandbox.pid!).every(({ pid }) => blockedInSyscall(pid));
+  await eventually(() => blocked() && blocked(), 5000, 'the runtime to wait for an event');
 }
 
 /**
