@@ -183,6 +183,7 @@ describe('the bootstrap', () => {
       ['mid-invocation', 1, true, ''],
       ['mid-stream', 1, true, 'LSR_RESPONSE_MODE=streaming\n'],
       ['in worker mode', 3, false, ''],
+      ['mid-stream in worker mode', 2, true, 'LSR_RESPONSE_MODE=streaming\n'],
     ] as const;
     for (const [when, workers, busy, settings] of shutdowns)
       within(`on SIGTERM ${when}`, ({ runtimeTest }) => {
