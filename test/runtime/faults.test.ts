@@ -1,7 +1,16 @@
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, readdirSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import {
+  existsSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  statSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { join } from 'node:path';
 import { processesInGroup } from '../../src/emulator/sandbox.js';
+import { which } from '../../src/exec.js';
 import {
   BASE_TOOLS,
   errorBody,
@@ -14,7 +23,7 @@ import {
   withSmallTmpdir,
   expectTmpdirFullThenServes,
   expectCrlfInitError,
-  type RuntimeFixture,
+  withoutJq,
 } from './support.js';
 
 const MiB = 1024 * 1024;
@@ -391,10 +400,6 @@ handler() { printf first; echo started >&2; sleep 5; printf never; }
   });
 
   eachShell('under %s: failures that a restart would hide', (_shell, { fixture, runtimeTest }) => {
-    const withoutJq = (f: RuntimeFixture) => ({
-      PATH: f.toolDir([...BASE_TOOLS, 'curl', 'cat', 'tr']),
-    });
-
     runtimeTest(
       'keeps the file `set -eu` out of its own loop: failures and unset variables do not end it',
       async () => {
@@ -425,6 +430,36 @@ handler() { printf first; echo started >&2; sleep 5; printf never; }
         const controls = Buffer.from(Array.from({ length: 32 }, (_, byte) => byte));
         const result = await sandbox.invoke({ payload: controls });
         expect(errorBody(result.payload).errorMessage).toBe(controls.toString('latin1'));
+      },
+    );
+
+    runtimeTest(
+      'decodes an error message without jq as a WHATWG UTF-8 decoder does, byte for byte',
+      async () => {
+        const sandbox = await fixture().start(
+          'f.fail',
+          { env: withoutJq(fixture()) },
+          { 'f.sh': 'fail() { cat; return 1; }\n' },
+        );
+        // Every lead (and stray) byte before every second byte, then a valid continuation, so
+        // each sequence ends, narrows (E0, ED, F0, F4) or breaks off at each point.
+        const leads = [
+          0x00, 0x1f, 0x22, 0x5c, 0x7f, 0x80, 0xbf, 0xc0, 0xc1, 0xc2, 0xdf, 0xe0, 0xe1, 0xed, 0xef,
+          0xf0, 0xf3, 0xf4, 0xf5, 0xff,
+        ];
+        const message = Buffer.concat(
+          leads.flatMap((lead) =>
+            Array.from({ length: 256 }, (_, byte) => Buffer.from([lead, byte, 0x80, 0x41])),
+          ),
+        );
+        const result = await sandbox.invoke({ payload: message });
+        // Bytes, not text: a surrogate or overlong let through would read back as U+FFFD too.
+        const expected = JSON.stringify({
+          errorMessage: new TextDecoder().decode(message),
+          errorType: 'Function.Unhandled',
+          stackTrace: [],
+        });
+        expect(result.payload.equals(Buffer.from(`${expected}\n`))).toBe(true);
       },
     );
 
@@ -459,6 +494,40 @@ handler() { printf first; echo started >&2; sleep 5; printf never; }
         errorType: 'Function.Unhandled',
         stackTrace: [],
       });
+    });
+
+    runtimeTest('runs jq only for error bodies, checking it once before the first', async () => {
+      const env = withoutJq(fixture());
+      const log = join(env.PATH, 'jq.log');
+      writeFileSync(
+        join(env.PATH, 'jq'),
+        `#!/bin/sh\nprintf '%s\\n' "$*" >>'${log}'\nexec ${which('jq')!} "$@"\n`,
+        { mode: 0o755 },
+      );
+      const sandbox = await fixture().start(
+        'f.handler',
+        { env },
+        { 'f.sh': 'handler() { read -r what; printf %s "$what"; [ "$what" = ok ]; }\n' },
+      );
+      for (const what of ['ok', 'ok'])
+        expect(text((await sandbox.invoke({ payload: `${what}\n` })).payload)).toBe('ok');
+      expect(existsSync(log)).toBe(false); // neither init nor a success ran it
+      const types = () =>
+        readFileSync(log, 'utf8')
+          .trimEnd()
+          .split('\n')
+          .map((line) => /--arg type (\S+)/.exec(line)?.[1]);
+      for (const round of [1, 2]) {
+        const result = await sandbox.invoke({ payload: 'bad\n' });
+        expect(errorBody(result.payload)).toEqual({
+          errorMessage: 'bad',
+          errorType: 'Function.Unhandled',
+          stackTrace: [],
+        });
+        expect(types()).toEqual(
+          ['Runtime.Probe', 'Function.Unhandled', 'Function.Unhandled'].slice(0, round + 1),
+        );
+      }
     });
 
     runtimeTest('serves on after a handler exits, fails under set -e, or is killed', async () => {

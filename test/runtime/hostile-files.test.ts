@@ -9,7 +9,6 @@ import {
 import { join } from 'node:path';
 import { which } from '../../src/exec.js';
 import {
-  BASE_TOOLS,
   errorBody,
   eventually,
   text,
@@ -19,6 +18,7 @@ import {
   withSmallTmpdir,
   expectTmpdirFullThenServes,
   expectCrlfInitError,
+  withoutJq,
   type RuntimeFixture,
 } from './support.js';
 
@@ -35,9 +35,6 @@ const SWEEP_EVERY = 10; // _LSR_SWEEP_EVERY: the bootstrap's sweep period, 1,000
 describe('the bootstrap', () => {
   eachShell('under %s, against what handler files do', (shell, { fixture, runtimeTest }) => {
     const bash = shell.startsWith('bash');
-    const withoutJq = (f: RuntimeFixture) => ({
-      PATH: f.toolDir([...BASE_TOOLS, 'curl', 'cat', 'tr']),
-    });
 
     runtimeTest(
       'confines the file ERR trap and set -E (and bash DEBUG, RETURN, set -T) to the handler',

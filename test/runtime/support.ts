@@ -140,6 +140,11 @@ export const BASE_TOOLS = [
   'readlink',
 ];
 
+/** The environment of a runtime whose PATH has no jq: its error bodies are built by the od fallback. */
+export const withoutJq = (f: RuntimeFixture): { PATH: string } => ({
+  PATH: f.toolDir([...BASE_TOOLS, 'curl', 'cat', 'tr']),
+});
+
 export const text = (buffer: Buffer): string => buffer.toString('utf8');
 
 /**
