@@ -496,39 +496,53 @@ handler() { printf first; echo started >&2; sleep 5; printf never; }
       });
     });
 
-    runtimeTest('runs jq only for error bodies, checking it once before the first', async () => {
-      const env = withoutJq(fixture());
-      const log = join(env.PATH, 'jq.log');
-      writeFileSync(
-        join(env.PATH, 'jq'),
-        `#!/bin/sh\nprintf '%s\\n' "$*" >>'${log}'\nexec ${which('jq')!} "$@"\n`,
-        { mode: 0o755 },
-      );
-      const sandbox = await fixture().start(
-        'f.handler',
-        { env },
-        { 'f.sh': 'handler() { read -r what; printf %s "$what"; [ "$what" = ok ]; }\n' },
-      );
-      for (const what of ['ok', 'ok'])
-        expect(text((await sandbox.invoke({ payload: `${what}\n` })).payload)).toBe('ok');
-      expect(existsSync(log)).toBe(false); // neither init nor a success ran it
-      const types = () =>
-        readFileSync(log, 'utf8')
-          .trimEnd()
-          .split('\n')
-          .map((line) => /--arg type (\S+)/.exec(line)?.[1]);
-      for (const round of [1, 2]) {
-        const result = await sandbox.invoke({ payload: 'bad\n' });
-        expect(errorBody(result.payload)).toEqual({
-          errorMessage: 'bad',
-          errorType: 'Function.Unhandled',
-          stackTrace: [],
-        });
-        expect(types()).toEqual(
-          ['Runtime.Probe', 'Function.Unhandled', 'Function.Unhandled'].slice(0, round + 1),
+    runtimeTest(
+      'runs jq only for error messages over 1 KiB, checking it once before the first',
+      async () => {
+        const env = withoutJq(fixture());
+        const log = join(env.PATH, 'jq.log');
+        writeFileSync(
+          join(env.PATH, 'jq'),
+          `#!/bin/sh\nprintf '%s\\n' "$*" >>'${log}'\nexec ${which('jq')!} "$@"\n`,
+          { mode: 0o755 },
         );
-      }
-    });
+        // "x N" prints N bytes: é (two bytes) first, so a cut would break a character.
+        const sandbox = await fixture().start(
+          'f.handler',
+          { env },
+          {
+            'f.sh':
+              'handler() { read -r what n; case $what in x) printf "\\303\\251"; head -c $((n - 2)) /dev/zero | tr "\\0" x ;; *) printf %s "$what" ;; esac; [ "$what" = ok ]; }\n',
+          },
+        );
+        const jqRuns = () =>
+          existsSync(log)
+            ? readFileSync(log, 'utf8')
+                .trimEnd()
+                .split('\n')
+                .map((line) => /--arg type (\S+)/.exec(line)?.[1])
+            : [];
+        const fail = async (payload: string, message: string) => {
+          const result = await sandbox.invoke({ payload });
+          expect(errorBody(result.payload)).toEqual({
+            errorMessage: message,
+            errorType: 'Function.Unhandled',
+            stackTrace: [],
+          });
+        };
+        const long = (n: number) => `é${'x'.repeat(n - 2)}`;
+        for (const what of ['ok', 'ok'])
+          expect(text((await sandbox.invoke({ payload: `${what}\n` })).payload)).toBe('ok');
+        await fail('bad\n', 'bad');
+        await fail('x 1024\n', long(1024));
+        expect(jqRuns()).toEqual([]); // neither init, a success nor a short message ran it
+        await fail('x 1025\n', long(1025));
+        expect(jqRuns()).toEqual(['Runtime.Probe', 'Function.Unhandled']);
+        await fail('x 70000\n', long(65536)); // cut at 64 KiB
+        await fail('bad\n', 'bad');
+        expect(jqRuns()).toEqual(['Runtime.Probe', 'Function.Unhandled', 'Function.Unhandled']);
+      },
+    );
 
     runtimeTest('serves on after a handler exits, fails under set -e, or is killed', async () => {
       const sandbox = await fixture().start(
