@@ -245,6 +245,14 @@ describeEachShell(
         ),
       );
 
+      // Past 256 characters (1,024 bytes at most) an init message is jq's once checked; below, the shell's.
+      runtimeTest.each([
+        ['short', 'é'.repeat(20)],
+        ['long', 'é'.repeat(600)],
+      ])('a %s multibyte name, named whole in the message', (_length, name) =>
+        expectInitError(`${name}.handler`, 'Runtime.MalformedHandlerName', `'${name}.handler'`),
+      );
+
       runtimeTest.each(['h.functionHandler', 'h.function'])(
         'a function the file does not define, whose name says "function": %s',
         (handler) =>
