@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { BASE_TOOLS, RuntimeFixture, describeEachShell, text } from './support.js';
+import { BASE_TOOLS, RuntimeFixture, describeEachShell, text, withoutJq } from './support.js';
 
 const ERROR_TYPE = /^(Runtime|Function)\.[A-Z][a-zA-Z]+$/;
 const strictUtf8 = new TextDecoder('utf-8', { fatal: true });
@@ -33,10 +33,7 @@ describeEachShell(
   (shell, { fixture, runtimeTest, within }) => {
     const pathsFor = [
       ['with jq', () => undefined],
-      [
-        'without jq (od fallback)',
-        (f: RuntimeFixture) => f.toolDir([...BASE_TOOLS, 'curl', 'cat']),
-      ],
+      ['without jq', (f: RuntimeFixture) => withoutJq(f).PATH],
     ] as const;
     for (const [name, pathFor] of pathsFor)
       within(`a failing handler, ${name}`, ({ runtimeTest }) => {

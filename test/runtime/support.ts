@@ -140,7 +140,7 @@ export const BASE_TOOLS = [
   'readlink',
 ];
 
-/** The environment of a runtime whose PATH has no jq: its error bodies are built by the od fallback. */
+/** The environment of a runtime whose PATH has no jq: the runtime's own encoder makes every error body. */
 export const withoutJq = (f: RuntimeFixture): { PATH: string } => ({
   PATH: f.toolDir([...BASE_TOOLS, 'curl', 'cat', 'tr']),
 });
