@@ -24,6 +24,7 @@ import {
   expectTmpdirFullThenServes,
   expectCrlfInitError,
   withoutJq,
+  type RuntimeFixture,
 } from './support.js';
 
 const MiB = 1024 * 1024;
@@ -543,6 +544,55 @@ handler() { printf first; echo started >&2; sleep 5; printf never; }
         expect(jqRuns()).toEqual(['Runtime.Probe', 'Function.Unhandled', 'Function.Unhandled']);
       },
     );
+
+    // od is coreutils' and optional: the image may have only sh and curl, beside the layer's jq.
+    const withoutOd = (f: RuntimeFixture, jq: boolean) => ({
+      PATH: f.toolDir([
+        ...BASE_TOOLS.filter((tool) => tool !== 'od'),
+        'curl',
+        'cat',
+        ...(jq ? ['jq'] : []),
+      ]),
+    });
+
+    runtimeTest('builds every error body with jq when there is no od', async () => {
+      const sandbox = await fixture().start(
+        'f.fail',
+        { env: withoutOd(fixture(), true) },
+        { 'f.sh': 'fail() { cat; return 1; }\n' },
+      );
+      for (const message of ['short "one"\n', `${'é'.repeat(600)}\0`]) {
+        const result = await sandbox.invoke({ payload: message });
+        expect(errorBody(result.payload)).toEqual({
+          errorMessage: message,
+          errorType: 'Function.Unhandled',
+          stackTrace: [],
+        });
+      }
+      const init = await fixture().start('f.missing', { env: withoutOd(fixture(), true) });
+      expect((await init.exited()).code).toBe(1);
+      expect(errorBody(init.emulator.initError()!.payload).errorMessage).toContain(
+        "does not define a function 'missing'",
+      );
+    });
+
+    runtimeTest('says why when neither jq nor od can encode a message', async () => {
+      const sandbox = await fixture().start(
+        'f.fail',
+        { env: withoutOd(fixture(), false) },
+        { 'f.sh': 'fail() { cat; return 1; }\n' },
+      );
+      const result = await sandbox.invoke({ payload: 'lost' });
+      expect(errorBody(result.payload)).toEqual({
+        errorMessage:
+          'the message of this error cannot be encoded: there is neither jq nor od on PATH',
+        errorType: 'Function.Unhandled',
+        stackTrace: [],
+      });
+      expect(text((await sandbox.invoke({ payload: 'again' })).payload)).toContain(
+        'cannot be encoded',
+      );
+    });
 
     runtimeTest('serves on after a handler exits, fails under set -e, or is killed', async () => {
       const sandbox = await fixture().start(
