@@ -328,9 +328,14 @@ handler() { printf first; echo started >&2; sleep 5; printf never; }
     );
 
     runtimeTest.each([
-      ['h.handler', { 'h.sh': 'handler() {\r\n  printf ok\r\n}\r\n' }],
-      ['run', { run: '#!/bin/sh\r\nprintf ok\r\n' }],
-    ])('names CRLF line endings in an init error: %s', async (handler, files) => {
+      ['a function file', 'h.handler', { 'h.sh': 'handler() {\r\n  printf ok\r\n}\r\n' }],
+      [
+        'a function file whose first line is LF',
+        'h.handler',
+        { 'h.sh': '# a comment saved with LF\nhandler() {\r\n  printf ok\r\n}\r\n' },
+      ],
+      ['a program', 'run', { run: '#!/bin/sh\r\nprintf ok\r\n' }],
+    ])('names CRLF line endings in an init error: %s', async (_what, handler, files) => {
       const sandbox = await fixture().start(handler, {}, files);
       await expectCrlfInitError(sandbox);
     });
@@ -401,6 +406,10 @@ handler() { printf first; echo started >&2; sleep 5; printf never; }
   });
 
   eachShell('under %s: failures that a restart would hide', (_shell, { fixture, runtimeTest }) => {
+    /** A runtime whose handler fails with its event as the message, in the environment `env`. */
+    const startFailingWithEvent = (env: Record<string, string>) =>
+      fixture().start('f.fail', { env }, { 'f.sh': 'fail() { cat; return 1; }\n' });
+
     runtimeTest(
       'keeps the file `set -eu` out of its own loop: failures and unset variables do not end it',
       async () => {
@@ -421,13 +430,7 @@ handler() { printf first; echo started >&2; sleep 5; printf never; }
     runtimeTest(
       'escapes every control byte 0x00-0x1f of an error message without jq, as strict JSON',
       async () => {
-        const sandbox = await fixture().start(
-          'f.fail',
-          { env: withoutJq(fixture()) },
-          {
-            'f.sh': 'fail() { cat; return 1; }\n',
-          },
-        );
+        const sandbox = await startFailingWithEvent(withoutJq(fixture()));
         const controls = Buffer.from(Array.from({ length: 32 }, (_, byte) => byte));
         const result = await sandbox.invoke({ payload: controls });
         expect(errorBody(result.payload).errorMessage).toBe(controls.toString('latin1'));
@@ -437,11 +440,7 @@ handler() { printf first; echo started >&2; sleep 5; printf never; }
     runtimeTest(
       'decodes an error message without jq as a WHATWG UTF-8 decoder does, byte for byte',
       async () => {
-        const sandbox = await fixture().start(
-          'f.fail',
-          { env: withoutJq(fixture()) },
-          { 'f.sh': 'fail() { cat; return 1; }\n' },
-        );
+        const sandbox = await startFailingWithEvent(withoutJq(fixture()));
         // Every lead (and stray) byte before every second byte, then a valid continuation, so
         // each sequence ends, narrows (E0, ED, F0, F4) or breaks off at each point.
         const leads = [
@@ -556,11 +555,7 @@ handler() { printf first; echo started >&2; sleep 5; printf never; }
     });
 
     runtimeTest('builds every error body with jq when there is no od', async () => {
-      const sandbox = await fixture().start(
-        'f.fail',
-        { env: withoutOd(fixture(), true) },
-        { 'f.sh': 'fail() { cat; return 1; }\n' },
-      );
+      const sandbox = await startFailingWithEvent(withoutOd(fixture(), true));
       for (const message of ['short "one"\n', `${'é'.repeat(600)}\0`]) {
         const result = await sandbox.invoke({ payload: message });
         expect(errorBody(result.payload)).toEqual({
@@ -577,11 +572,7 @@ handler() { printf first; echo started >&2; sleep 5; printf never; }
     });
 
     runtimeTest('says why when neither jq nor od can encode a message', async () => {
-      const sandbox = await fixture().start(
-        'f.fail',
-        { env: withoutOd(fixture(), false) },
-        { 'f.sh': 'fail() { cat; return 1; }\n' },
-      );
+      const sandbox = await startFailingWithEvent(withoutOd(fixture(), false));
       const result = await sandbox.invoke({ payload: 'lost' });
       expect(errorBody(result.payload)).toEqual({
         errorMessage:

@@ -17,7 +17,6 @@ import {
   waitForFile,
   withSmallTmpdir,
   expectTmpdirFullThenServes,
-  expectCrlfInitError,
   withoutJq,
   type RuntimeFixture,
 } from './support.js';
@@ -319,20 +318,6 @@ handler() {
         expect(errorBody(exited.payload).errorMessage).toBe('the handler exited with status 5');
         expect(text((await sandbox.invoke({ payload: 'd\n' })).payload)).toBe('ok');
         expect(text(sandbox.stderr)).not.toMatch(/Illegal number|cannot open|status \)/);
-      },
-    );
-
-    runtimeTest(
-      'names CRLF line endings anywhere in the handler file, not only on its first line',
-      async () => {
-        const sandbox = await fixture().start(
-          'h.handler',
-          {},
-          {
-            'h.sh': '# a comment saved with LF\nhandler() {\r\n  printf ok\r\n}\r\n',
-          },
-        );
-        await expectCrlfInitError(sandbox);
       },
     );
 
